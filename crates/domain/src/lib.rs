@@ -1,0 +1,20 @@
+#![forbid(unsafe_code)]
+//! Marshrut's model and rules.
+//!
+//! Plain data and pure functions: no I/O, no async, no SQL. Everything a
+//! handler, a store or an import needs to agree on lives here: codes and
+//! logins as validated newtypes, the region's directory (municipalities,
+//! schools, staff, methodists), roles, the deficit [`Level`], and the
+//! caller's [`Scope`] that every store read takes.
+
+pub mod directory;
+pub mod ids;
+pub mod level;
+pub mod role;
+pub mod scope;
+
+pub use directory::{Account, ClusterFlag, Methodist, Municipality, School, TeacherAttrs};
+pub use ids::{Login, MunicipalityCode, ParseError, SchoolCode};
+pub use level::Level;
+pub use role::Role;
+pub use scope::{Caller, RegionAuthority, Scope};
