@@ -1,0 +1,473 @@
+//! The generated files: deterministic, consistent, importable by the rules
+//! of `spec/imports.md`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use domain::{ClusterFlag, Login, MunicipalityCode, Role, SchoolCode};
+use gen_region::{Options, Summary, generate};
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 15).unwrap()
+}
+
+fn run(dir: &Path, teachers: u32, seed: u64, as_of: NaiveDate) -> Summary {
+    generate(&Options {
+        teachers,
+        seed,
+        as_of,
+        out: dir.to_path_buf(),
+        progress: false,
+    })
+    .unwrap()
+}
+
+type Row = BTreeMap<String, String>;
+
+/// Reads a file as the importer would: header names, then one map per row.
+fn read(path: &Path) -> (Vec<String>, Vec<Row>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            assert_eq!(rec.len(), header.len(), "{}: ragged row", path.display());
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+fn list(cell: &str) -> Vec<&str> {
+    cell.split('|').filter(|s| !s.is_empty()).collect()
+}
+
+fn boolean(cell: &str) -> bool {
+    match cell {
+        "true" => true,
+        "false" | "" => false,
+        other => panic!("not a boolean: {other:?}"),
+    }
+}
+
+struct Region {
+    municipalities: Vec<Row>,
+    schools: Vec<Row>,
+    staff: Vec<Row>,
+    methodists: Vec<Row>,
+}
+
+fn load(dir: &Path) -> Region {
+    let (h, municipalities) = read(&dir.join("municipalities.csv"));
+    assert_eq!(h, ["code", "name"]);
+    let (h, schools) = read(&dir.join("schools.csv"));
+    assert_eq!(
+        h,
+        [
+            "code",
+            "municipality",
+            "name",
+            "short_name",
+            "clusters",
+            "rural",
+            "critical_monitoring",
+            "mentor_school",
+            "mentor_capacity"
+        ]
+    );
+    let (h, staff) = read(&dir.join("staff.csv"));
+    assert_eq!(
+        h,
+        [
+            "login",
+            "full_name",
+            "roles",
+            "school",
+            "municipality",
+            "subjects",
+            "position",
+            "experience_years",
+            "hired_on",
+            "students_low_results"
+        ]
+    );
+    let (h, methodists) = read(&dir.join("methodists.csv"));
+    assert_eq!(
+        h,
+        [
+            "login",
+            "full_name",
+            "subjects",
+            "municipality",
+            "capacity",
+            "remote"
+        ]
+    );
+    Region {
+        municipalities,
+        schools,
+        staff,
+        methodists,
+    }
+}
+
+fn roles(row: &Row) -> BTreeSet<Role> {
+    list(&row["roles"])
+        .into_iter()
+        .map(|r| Role::parse(r).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let sa = run(a.path(), 1500, 42, as_of());
+    let sb = run(b.path(), 1500, 42, as_of());
+    assert_eq!(sa.files.len(), 4);
+    for (fa, fb) in sa.files.iter().zip(&sb.files) {
+        assert_eq!(fa.file_name(), fb.file_name());
+        assert_eq!(
+            fs::read(fa).unwrap(),
+            fs::read(fb).unwrap(),
+            "{}",
+            fa.display()
+        );
+    }
+}
+
+#[test]
+fn other_seeds_and_dates_give_other_regions() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    run(a.path(), 800, 1, as_of());
+    run(b.path(), 800, 2, as_of());
+    let later = NaiveDate::from_ymd_opt(2027, 3, 15).unwrap();
+    run(c.path(), 800, 1, later);
+    let staff = |d: &Path| fs::read(d.join("staff.csv")).unwrap();
+    assert_ne!(staff(a.path()), staff(b.path()));
+    assert_ne!(staff(a.path()), staff(c.path()));
+    // The region's 27 municipalities do not depend on the seed.
+    assert_eq!(
+        fs::read(a.path().join("municipalities.csv")).unwrap(),
+        fs::read(b.path().join("municipalities.csv")).unwrap()
+    );
+    // Dates move with `as_of`: no hire date after it.
+    for row in load(c.path()).staff {
+        if let Ok(d) = NaiveDate::parse_from_str(&row["hired_on"], "%Y-%m-%d") {
+            assert!(d <= later);
+        }
+    }
+}
+
+#[test]
+fn the_region_is_consistent_and_importable() {
+    let dir = tempfile::tempdir().unwrap();
+    let teachers = 3000;
+    let summary = run(dir.path(), teachers, 7, as_of());
+    let region = load(dir.path());
+
+    // Municipalities: Smolensk oblast's 27, with valid unique codes.
+    assert_eq!(summary.municipalities, 27);
+    assert_eq!(region.municipalities.len(), 27);
+    let municipality_codes: BTreeSet<&str> = region
+        .municipalities
+        .iter()
+        .map(|m| m["code"].as_str())
+        .collect();
+    assert_eq!(municipality_codes.len(), 27);
+    for m in &region.municipalities {
+        MunicipalityCode::parse(&m["code"]).unwrap();
+        assert!(!m["name"].is_empty());
+    }
+    let names: Vec<&str> = region
+        .municipalities
+        .iter()
+        .map(|m| m["name"].as_str())
+        .collect();
+    assert!(names.contains(&"город Смоленск"));
+    assert!(names.contains(&"город Десногорск"));
+    assert!(names.contains(&"Холм-Жирковский муниципальный округ"));
+
+    // Schools: unique codes, in existing municipalities, each one at least.
+    assert_eq!(summary.schools, region.schools.len());
+    let mut school_municipality = BTreeMap::new();
+    for s in &region.schools {
+        SchoolCode::parse(&s["code"]).unwrap();
+        assert!(
+            municipality_codes.contains(s["municipality"].as_str()),
+            "{s:?}"
+        );
+        assert!(
+            school_municipality
+                .insert(s["code"].clone(), s["municipality"].clone())
+                .is_none(),
+            "school code {} twice",
+            s["code"]
+        );
+        assert!(s["name"].starts_with("МБОУ "), "{}", s["name"]);
+        assert!(!s["short_name"].is_empty());
+        let clusters: Vec<ClusterFlag> = list(&s["clusters"])
+            .into_iter()
+            .map(|c| ClusterFlag::parse(c).unwrap())
+            .collect();
+        boolean(&s["rural"]);
+        boolean(&s["critical_monitoring"]);
+        if boolean(&s["mentor_school"]) {
+            assert!(clusters.is_empty(), "a mentor school with clusters: {s:?}");
+            let capacity: u32 = s["mentor_capacity"].parse().unwrap();
+            assert!((1..=3).contains(&capacity));
+        } else {
+            assert_eq!(s["mentor_capacity"], "");
+        }
+    }
+    for code in &municipality_codes {
+        assert!(
+            school_municipality.values().any(|m| m == code),
+            "{code} has no school"
+        );
+    }
+
+    // Staff: unique valid logins, roles placed as the spec requires.
+    assert_eq!(summary.staff, region.staff.len());
+    let mut logins = BTreeSet::new();
+    let mut teacher_count = 0;
+    let mut principals = BTreeMap::<&str, u32>::new();
+    let mut deputies = BTreeMap::<&str, u32>::new();
+    let mut coordinators = BTreeMap::<&str, u32>::new();
+    let mut cnppm = 0;
+    let mut admins = 0;
+    let mut young = 0;
+    let mut newly = 0;
+    for row in &region.staff {
+        let login = Login::parse(&row["login"]).unwrap();
+        assert_eq!(
+            login.as_str(),
+            row["login"],
+            "logins are written lower-case"
+        );
+        assert!(row["login"].is_ascii());
+        assert!(logins.insert(login), "login {} twice", row["login"]);
+        assert_eq!(
+            row["full_name"].split(' ').count(),
+            3,
+            "{}",
+            row["full_name"]
+        );
+        let roles = roles(row);
+        assert!(!roles.is_empty());
+        assert!(
+            !roles.contains(&Role::Mentor),
+            "mentor comes from methodists.csv"
+        );
+        if roles.iter().any(|r| r.needs_school()) {
+            assert!(school_municipality.contains_key(&row["school"]), "{row:?}");
+        } else {
+            assert_eq!(row["school"], "");
+        }
+        if roles.contains(&Role::MunicipalCoordinator) {
+            assert!(municipality_codes.contains(row["municipality"].as_str()));
+            *coordinators.entry(&row["municipality"]).or_default() += 1;
+        } else {
+            assert_eq!(row["municipality"], "");
+        }
+        if roles.contains(&Role::Principal) {
+            *principals.entry(&row["school"]).or_default() += 1;
+        }
+        if roles.contains(&Role::DeputyHead) {
+            *deputies.entry(&row["school"]).or_default() += 1;
+        }
+        if roles.contains(&Role::CnppmMethodist) {
+            cnppm += 1;
+        }
+        if roles.contains(&Role::Admin) {
+            admins += 1;
+            assert_eq!(row["login"], "admin");
+        }
+        if roles.contains(&Role::Teacher) {
+            teacher_count += 1;
+            let subjects = list(&row["subjects"]);
+            assert!((1..=2).contains(&subjects.len()), "{row:?}");
+            for s in &subjects {
+                assert!(gen_region::SUBJECTS.contains(s), "{s}");
+            }
+            assert!(row["position"].contains("учитель"), "{row:?}");
+            let experience: f64 = row["experience_years"].parse().unwrap();
+            let hired = NaiveDate::parse_from_str(&row["hired_on"], "%Y-%m-%d").unwrap();
+            assert!(hired <= as_of());
+            let days = (as_of() - hired).num_days();
+            assert!(days <= 40 * 366, "{row:?}");
+            assert!(days as f64 / 365.25 < experience + 1.0, "{row:?}");
+            boolean(&row["students_low_results"]);
+            if experience < 3.0 {
+                young += 1;
+            }
+            if days < 365 {
+                newly += 1;
+            }
+        }
+    }
+    assert_eq!(teacher_count, teachers);
+    assert_eq!(admins, 1);
+    assert_eq!(cnppm, 3);
+    assert_eq!(coordinators.len(), 27);
+    assert!(coordinators.values().all(|&n| n == 1));
+    assert_eq!(principals.len(), region.schools.len());
+    assert!(principals.values().all(|&n| n == 1));
+    assert_eq!(deputies.len(), region.schools.len());
+    assert!(deputies.values().all(|&n| n == 1));
+    assert!(young > 0 && newly > 0, "young {young}, newly hired {newly}");
+
+    // Methodists: teachers of the region, as they are in staff.csv.
+    assert_eq!(summary.methodists, region.methodists.len());
+    assert_eq!(region.methodists.len(), (teachers / 25) as usize);
+    let staff_by_login: BTreeMap<&str, &Row> = region
+        .staff
+        .iter()
+        .map(|r| (r["login"].as_str(), r))
+        .collect();
+    let mut methodist_logins = BTreeSet::new();
+    for m in &region.methodists {
+        assert!(methodist_logins.insert(m["login"].clone()));
+        let teacher = staff_by_login[m["login"].as_str()];
+        assert_eq!(teacher["full_name"], m["full_name"]);
+        assert!(roles(teacher).contains(&Role::Teacher));
+        assert_eq!(m["subjects"], teacher["subjects"]);
+        assert_eq!(m["municipality"], school_municipality[&teacher["school"]]);
+        let capacity: u32 = m["capacity"].parse().unwrap();
+        assert!((3..=8).contains(&capacity));
+        boolean(&m["remote"]);
+        let experience: f64 = teacher["experience_years"].parse().unwrap();
+        assert!(experience >= 10.0, "{m:?}");
+    }
+}
+
+#[test]
+fn names_agree_with_gender() {
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), 2000, 3, as_of());
+    let region = load(dir.path());
+    let mut women = 0;
+    for row in &region.staff {
+        let parts: Vec<&str> = row["full_name"].split(' ').collect();
+        let (surname, patronymic) = (parts[0], parts[2]);
+        let female = patronymic.ends_with("вна") || patronymic.ends_with("чна");
+        assert!(female || patronymic.ends_with("ич"), "{patronymic}");
+        if female {
+            women += 1;
+            assert!(
+                !["ов", "ев", "ёв", "ин", "ский", "цкий", "ой"]
+                    .iter()
+                    .any(|e| surname.ends_with(e)),
+                "{}",
+                row["full_name"]
+            );
+        } else {
+            assert!(
+                !["ова", "ева", "ёва", "ина", "ская", "цкая"]
+                    .iter()
+                    .any(|e| surname.ends_with(e)),
+                "{}",
+                row["full_name"]
+            );
+        }
+    }
+    // Russian schools are mostly women.
+    assert!(women * 100 > region.staff.len() * 70, "{women}");
+}
+
+#[test]
+fn shares_are_about_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(dir.path(), 40_000, 11, as_of());
+    let region = load(dir.path());
+    let n = region.schools.len() as f64;
+    assert_eq!(summary.schools, 1600);
+    let share = |f: &dyn Fn(&Row) -> bool| {
+        region.schools.iter().filter(|s| f(s)).count() as f64 / n * 100.0
+    };
+    let has = |s: &Row, c: &str| list(&s["clusters"]).contains(&c);
+    let low = share(&|s| has(s, "low_results"));
+    let risk = share(&|s| has(s, "risk_low_results"));
+    let adverse = share(&|s| has(s, "adverse_conditions"));
+    let critical = share(&|s| boolean(&s["critical_monitoring"]));
+    let mentor = share(&|s| boolean(&s["mentor_school"]));
+    let rural = share(&|s| boolean(&s["rural"]));
+    assert!((9.0..15.0).contains(&low), "low_results {low}");
+    assert!((7.0..13.0).contains(&risk), "risk_low_results {risk}");
+    assert!(
+        (5.5..10.5).contains(&adverse),
+        "adverse_conditions {adverse}"
+    );
+    assert!((3.0..7.5).contains(&critical), "critical {critical}");
+    assert!((4.0..8.5).contains(&mentor), "mentor {mentor}");
+    assert!(rural > 40.0, "rural {rural}");
+    let critical_low = share(&|s| boolean(&s["critical_monitoring"]) && has(s, "low_results"));
+    assert!(
+        critical_low * 2.0 > critical,
+        "critical mostly among low_results"
+    );
+
+    let teachers: Vec<&Row> = region
+        .staff
+        .iter()
+        .filter(|r| roles(r).contains(&Role::Teacher))
+        .collect();
+    let t = teachers.len() as f64;
+    let low_students = teachers
+        .iter()
+        .filter(|r| boolean(&r["students_low_results"]))
+        .count() as f64
+        / t
+        * 100.0;
+    assert!((11.0..19.0).contains(&low_students), "{low_students}");
+    // Smolensk has the most schools.
+    let mut per = BTreeMap::<&str, usize>::new();
+    for s in &region.schools {
+        *per.entry(s["municipality"].as_str()).or_default() += 1;
+    }
+    let most = per.iter().max_by_key(|(_, n)| **n).unwrap();
+    assert_eq!(*most.0, "m01");
+}
+
+#[test]
+fn tiny_regions_still_work() {
+    for teachers in [0, 5, 30] {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = run(dir.path(), teachers, 1, as_of());
+        let region = load(dir.path());
+        assert_eq!(summary.schools, 27);
+        let count = region
+            .staff
+            .iter()
+            .filter(|r| roles(r).contains(&Role::Teacher))
+            .count();
+        assert_eq!(count, teachers as usize);
+        assert_eq!(
+            region
+                .staff
+                .iter()
+                .filter(|r| roles(r).contains(&Role::Principal))
+                .count(),
+            27
+        );
+    }
+}
+
+#[test]
+fn the_output_directory_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("a").join("b");
+    let summary = run(&out, 100, 1, as_of());
+    for f in &summary.files {
+        assert!(f.starts_with(&out) && f.is_file(), "{}", f.display());
+    }
+}
