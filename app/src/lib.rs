@@ -1,0 +1,171 @@
+#![forbid(unsafe_code)]
+//! Marshrut's UI: complete HTML pages rendered on the server with Leptos.
+//!
+//! The server loads the data, builds a view model (see [`model`]) and calls
+//! a `render_*` function; the returned `String` is the whole document. No
+//! hydration and no scripts: links are plain links and forms are native
+//! forms posting to the server's routes, so everything works with
+//! JavaScript off. Every page links `/static/app.css` ([`STYLESHEET`]).
+
+pub mod format;
+mod layout;
+pub mod model;
+mod pages;
+
+pub use format::{ru_date, ru_number, ru_plural, ru_plural_word, ru_years};
+pub use model::{
+    Chrome, ErrorPage, InvitationIssued, InvitationPage, InvitationView, LoginPage, MentorPage,
+    MunicipalityPage, NavItem, RegionPage, SchoolFilterView, SchoolPage, StaffRow, TeacherHome,
+};
+pub use pages::auth::{render_invitation, render_login};
+pub use pages::directory::{SCHOOLS_SHOWN, render_municipality, render_region};
+pub use pages::error::render_error;
+pub use pages::mentor::render_mentor;
+pub use pages::school::{render_invitation_issued, render_school};
+pub use pages::teacher::render_teacher_home;
+
+/// The stylesheet every page links; the server serves it at `/static/app.css`.
+pub const STYLESHEET: &str = include_str!("../style/app.css");
+
+#[cfg(test)]
+pub(crate) mod tests {
+    //! Fixtures and checks the page tests share.
+
+    use domain::{
+        Account, Login, Municipality, MunicipalityCode, Role, School, SchoolCode, TeacherAttrs,
+    };
+    use store::{MunicipalitySummary, SchoolSummary};
+
+    use crate::{Chrome, NavItem};
+
+    /// Checks what every page carries.
+    pub fn assert_page(html: &str, title: &str) {
+        assert!(
+            html.starts_with("<!DOCTYPE html><html lang=\"ru\">"),
+            "{html}"
+        );
+        assert!(html.contains(r#"<meta charset="utf-8">"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#
+            )
+        );
+        assert!(
+            html.contains(&format!("<title>{title} — Маршрут</title>")),
+            "{html}"
+        );
+        assert!(html.contains(r#"<link rel="stylesheet" href="/static/app.css">"#));
+        assert!(html.contains("<main id=\"main\""));
+        assert!(html.trim_end().ends_with("</html>"), "{html}");
+        assert!(!html.contains("<!>"), "{html}");
+        assert!(!html.contains("http://") && !html.contains("//cdn"));
+    }
+
+    pub fn chrome() -> Chrome {
+        Chrome {
+            full_name: "Кузнецова Мария Ивановна".into(),
+            roles: vec![Role::DeputyHead, Role::Teacher],
+            nav: vec![
+                NavItem {
+                    href: "/".into(),
+                    label: "Мой профиль".into(),
+                    active: false,
+                },
+                NavItem {
+                    href: "/schools/67-001".into(),
+                    label: "Моя школа".into(),
+                    active: true,
+                },
+            ],
+            csrf: "chrome-csrf".into(),
+        }
+    }
+
+    pub fn teacher(login: &str, name: &str) -> Account {
+        Account {
+            login: Login::parse(login).unwrap(),
+            full_name: name.into(),
+            roles: [Role::Teacher].into(),
+            school: Some(SchoolCode::parse("67-001").unwrap()),
+            municipality: None,
+            attrs: TeacherAttrs {
+                subjects: vec!["Математика".into(), "Физика".into()],
+                position: Some("учитель математики".into()),
+                experience_years: Some(3.0),
+                hired_on: None,
+                students_low_results: false,
+            },
+            active: true,
+        }
+    }
+
+    pub fn school(code: &str, name: &str) -> SchoolSummary {
+        SchoolSummary {
+            school: School {
+                code: SchoolCode::parse(code).unwrap(),
+                municipality: MunicipalityCode::parse("m1").unwrap(),
+                name: name.into(),
+                short_name: None,
+                clusters: Default::default(),
+                rural: false,
+                critical_monitoring: false,
+                mentor_school: false,
+                mentor_capacity: None,
+                active: true,
+            },
+            municipality_name: "Смоленский район".into(),
+            teachers: 12,
+        }
+    }
+
+    pub fn municipality(
+        code: &str,
+        name: &str,
+        schools: u32,
+        teachers: u32,
+    ) -> MunicipalitySummary {
+        MunicipalitySummary {
+            municipality: Municipality {
+                code: MunicipalityCode::parse(code).unwrap(),
+                name: name.into(),
+            },
+            schools,
+            teachers,
+        }
+    }
+
+    #[test]
+    fn chrome_shows_nav_user_and_logout() {
+        let html = crate::render_error(&crate::ErrorPage {
+            chrome: Some(chrome()),
+            status: 403,
+            title: "Нет доступа".into(),
+            message: "У вас нет прав на эту страницу.".into(),
+        });
+        assert!(html.contains(r#"<a class="brand" href="/">Маршрут</a>"#));
+        assert!(html.contains("Кузнецова Мария Ивановна"));
+        assert!(html.contains("Заместитель директора по УВР, Педагог"));
+        assert!(
+            html.contains(r#"<a href="/schools/67-001" aria-current="page">Моя школа</a>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<a href="/">Мой профиль</a>"#));
+        assert!(html.contains(r#"<form method="post" action="/logout" class="account__logout">"#));
+        assert!(html.contains(r#"<input type="hidden" name="csrf" value="chrome-csrf">"#));
+        assert!(html.contains(">Выйти</button>"));
+    }
+
+    #[test]
+    fn stylesheet_has_levels_and_print() {
+        for needle in [
+            ".level-critical",
+            ".level-high",
+            ".level-reduced",
+            ".level-none",
+            "@media print",
+            ".table-wrap",
+        ] {
+            assert!(crate::STYLESHEET.contains(needle), "{needle}");
+        }
+    }
+}
