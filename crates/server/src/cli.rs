@@ -1,0 +1,440 @@
+//! The `marshrut` command (`../shared/spec/cli.md`).
+//!
+//! Exit status: 0 success; 1 bad input or a refused action, with a message
+//! that says what to do; 2 wrong usage (clap reports it); 3 an internal
+//! error. Messages go to stderr, data to stdout.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use domain::{Account, Login, MunicipalityCode, RegionAuthority, Role, SchoolCode, TeacherAttrs};
+use store::{DirectoryChanges, Store};
+
+use crate::auth::{Auth, check_new_password, hash_password_blocking, now_millis};
+use crate::state::{AppState, Config};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/marshrut.db";
+pub const PUBLIC_URL_SETTING: &str = "public_url";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "marshrut",
+    version,
+    about = "Маршрут — адресное методическое сопровождение школ с низкими образовательными результатами"
+)]
+struct Cli {
+    /// База данных: sqlite://ПУТЬ или postgres://…
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Создаёт демонстрационную базу data/demo.db и запускает сервер
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: String,
+        /// Число педагогов в синтетическом регионе
+        #[arg(long, default_value_t = 2000)]
+        teachers: u32,
+    },
+    /// Запускает веб-приложение и JSON API
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: String,
+        /// Адрес, по которому сервер доступен пользователям (для ссылок-приглашений)
+        #[arg(long, env = "MARSHRUT_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Применяет миграции базы данных и завершает работу
+    Migrate,
+    /// Учётные записи
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Импорт реестров региона (CSV или XLSX)
+    Import {
+        /// municipalities | schools | staff | methodists
+        kind: String,
+        file: PathBuf,
+        /// Проверить файл, ничего не записывая
+        #[arg(long)]
+        dry_run: bool,
+        /// Записать ссылки-приглашения для созданных учётных записей в CSV
+        #[arg(long)]
+        invitations_out: Option<PathBuf>,
+    },
+    /// Создаёт синтетический регион в виде файлов импорта
+    GenRegion {
+        #[arg(long)]
+        teachers: u32,
+        #[arg(long)]
+        seed: u64,
+        /// Дата, относительно которой строятся даты (по умолчанию сегодня)
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Создаёт учётную запись и печатает одноразовую ссылку-приглашение
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        full_name: String,
+        /// Роль (можно несколько): teacher, deputy_head, principal, municipal_coordinator, cnppm_methodist, admin
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        school: Option<String>,
+        #[arg(long)]
+        municipality: Option<String>,
+        /// Прочитать пароль из стандартного ввода вместо ссылки-приглашения
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Why a command failed, and so its exit status.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input or a refused action (exit 1); the message says what to do.
+    Refused(String),
+    /// Something broke (exit 3).
+    Internal(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError::Internal(e.into())
+    }
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+pub fn refused<T>(message: impl Into<String>) -> CliResult<T> {
+    Err(CliError::Refused(message.into()))
+}
+
+fn init_tracing(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
+    init_tracing(if serving { "info,sqlx=warn" } else { "warn" });
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Внутренняя ошибка: не удалось запустить среду выполнения: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Refused(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(1)
+        }
+        Err(CliError::Internal(e)) => {
+            eprintln!("Внутренняя ошибка: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Demo { addr, teachers } => crate::demo::run(&addr, teachers).await,
+        Command::Serve { addr, public_url } => {
+            let store = open(&cli.database_url).await?;
+            let public_url = match public_url {
+                Some(u) => {
+                    store.set_setting(PUBLIC_URL_SETTING, &u).await?;
+                    u
+                }
+                None => public_url_of(store.as_ref(), &addr).await?,
+            };
+            serve(store, &addr, &public_url).await
+        }
+        Command::Migrate => {
+            let store = open(&cli.database_url).await?;
+            eprintln!("Миграции применены ({}).", store.backend());
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    login,
+                    full_name,
+                    roles,
+                    school,
+                    municipality,
+                    password_stdin,
+                },
+        } => {
+            let store = open(&cli.database_url).await?;
+            user_add(
+                store.as_ref(),
+                &login,
+                &full_name,
+                &roles,
+                school.as_deref(),
+                municipality.as_deref(),
+                password_stdin,
+            )
+            .await
+        }
+        Command::Import {
+            kind,
+            file,
+            dry_run,
+            invitations_out,
+        } => {
+            let store = open(&cli.database_url).await?;
+            let public_url = public_url_of(store.as_ref(), "127.0.0.1:3000").await?;
+            let report = crate::import::run(
+                store.as_ref(),
+                &kind,
+                &file,
+                dry_run,
+                invitations_out.as_deref(),
+                &Config::new(&public_url),
+                true,
+            )
+            .await?;
+            eprintln!("{report}");
+            Ok(())
+        }
+        Command::GenRegion {
+            teachers,
+            seed,
+            as_of,
+            out,
+        } => {
+            if teachers == 0 {
+                return refused("--teachers должно быть больше нуля");
+            }
+            let as_of = as_of.unwrap_or_else(|| Config::new("").today());
+            let summary = gen_region::generate(&gen_region::Options {
+                teachers,
+                seed,
+                as_of,
+                out: out.clone(),
+                progress: true,
+            })?;
+            eprintln!(
+                "Синтетический регион записан в {}: муниципалитетов {}, ОО {}, сотрудников {}, методистов {}.",
+                out.display(),
+                summary.municipalities,
+                summary.schools,
+                summary.staff,
+                summary.methodists
+            );
+            Ok(())
+        }
+    }
+}
+
+pub async fn open(url: &str) -> CliResult<Arc<dyn Store>> {
+    crate::open_store(url).await.map_err(|e| {
+        CliError::Refused(format!(
+            "Не удалось открыть базу данных {}: {e:#}",
+            redact(url)
+        ))
+    })
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn public_url_of(store: &dyn Store, addr: &str) -> CliResult<String> {
+    if let Ok(u) = std::env::var("MARSHRUT_PUBLIC_URL") {
+        return Ok(u);
+    }
+    Ok(match store.setting(PUBLIC_URL_SETTING).await? {
+        Some(u) => u,
+        None => format!("http://{addr}"),
+    })
+}
+
+pub async fn serve(store: Arc<dyn Store>, addr: &str, public_url: &str) -> CliResult {
+    let state = AppState::new(store, Config::new(public_url))
+        .await
+        .map_err(|f| anyhow::anyhow!("{f}"))?;
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            return refused(format!(
+                "Не удалось занять адрес {addr}: {e}. Укажите другой: --addr 127.0.0.1:ПОРТ"
+            ));
+        }
+    };
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, backend = state.store.backend(), "serving");
+    eprintln!("Маршрут работает: http://{local}/ (остановить: Ctrl+C)");
+    crate::launch(listener, state, crate::shutdown_signal()).await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn user_add(
+    store: &dyn Store,
+    login: &str,
+    full_name: &str,
+    roles: &[String],
+    school: Option<&str>,
+    municipality: Option<&str>,
+    password_stdin: bool,
+) -> CliResult {
+    let login = Login::parse(login).map_err(|e| CliError::Refused(format!("--login: {e}")))?;
+    let full_name = full_name.trim();
+    if full_name.is_empty() {
+        return refused("--full-name: ФИО не может быть пустым");
+    }
+    let mut role_set = std::collections::BTreeSet::new();
+    for r in roles {
+        let role = Role::parse(r).map_err(|e| CliError::Refused(format!("--role {r}: {e}")))?;
+        if role == Role::Mentor {
+            return refused(
+                "--role mentor: роль регионального методиста назначается импортом методистов (marshrut import methodists)",
+            );
+        }
+        role_set.insert(role);
+    }
+    let auth = RegionAuthority::command_line();
+    let directory = store.directory(&auth).await?;
+    if directory.accounts.iter().any(|a| a.login == login) {
+        return refused(format!("Учётная запись {login} уже существует"));
+    }
+    let school = match school {
+        Some(code) => {
+            let code =
+                SchoolCode::parse(code).map_err(|e| CliError::Refused(format!("--school: {e}")))?;
+            if !directory.schools.iter().any(|s| s.code == code) {
+                return refused(format!(
+                    "--school: ОО с кодом {code} не найдена; сначала импортируйте ОО"
+                ));
+            }
+            Some(code)
+        }
+        None => None,
+    };
+    let municipality = match municipality {
+        Some(code) => {
+            let code = MunicipalityCode::parse(code)
+                .map_err(|e| CliError::Refused(format!("--municipality: {e}")))?;
+            if !directory.municipalities.iter().any(|m| m.code == code) {
+                return refused(format!(
+                    "--municipality: муниципалитет с кодом {code} не найден; сначала импортируйте муниципалитеты"
+                ));
+            }
+            Some(code)
+        }
+        None => None,
+    };
+    let account = Account {
+        login: login.clone(),
+        full_name: full_name.to_string(),
+        roles: role_set,
+        school,
+        municipality,
+        attrs: TeacherAttrs::default(),
+        active: true,
+    };
+    account
+        .check_placement()
+        .map_err(|e| CliError::Refused(e.0))?;
+
+    let password = if password_stdin {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input)?;
+        let password = input.trim_end_matches(['\r', '\n']).to_string();
+        check_new_password(&password, &password).map_err(CliError::Refused)?;
+        Some(password)
+    } else {
+        None
+    };
+
+    let mut changes = DirectoryChanges {
+        accounts: vec![account],
+        audit_action: format!("user add: {login}"),
+        ..DirectoryChanges::default()
+    };
+    let mut link = None;
+    if password.is_none() {
+        let (token, invitation) = Auth::invitation(&login);
+        changes.invitations.push(invitation);
+        let public_url = public_url_of(store, "127.0.0.1:3000").await?;
+        link = Some(Config::new(&public_url).invitation_link(&token));
+    }
+    let now = now_millis();
+    store.apply_directory(&auth, changes, now).await?;
+    if let Some(password) = password {
+        let hash = tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+            .await?
+            .map_err(|f| anyhow::anyhow!("{f}"))?;
+        store.set_password(&login, &hash, now).await?;
+        eprintln!("Учётная запись {login} создана, пароль установлен.");
+    }
+    if let Some(link) = link {
+        eprintln!(
+            "Учётная запись {login} создана. Одноразовая ссылка для установки пароля (действует 14 дней):"
+        );
+        println!("{link}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://u:secret@db:5432/x"),
+            "postgres://u:***@db:5432/x"
+        );
+        assert_eq!(redact("sqlite://data/m.db"), "sqlite://data/m.db");
+    }
+
+    #[test]
+    fn usage_is_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,137 @@
+//! Every route the server answers, with who may use it.
+//!
+//! The router is built from [`table`] and nothing else, so every route has
+//! an access class; the authorization test walks the same table. Role gates
+//! are checked here; scope (which school, which municipality) is checked by
+//! the handlers through scoped store reads, and answers 404 when it fails.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use domain::Role;
+
+use crate::error::{ApiError, Failure, PageError};
+use crate::session::Identity;
+use crate::state::AppState;
+use crate::{api, web};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// A signed-in account holding at least one of these roles.
+    Roles(&'static [Role]),
+}
+
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    handler: fn() -> MethodRouter<AppState>,
+}
+
+const SCHOOL_STAFF: &[Role] = &[Role::DeputyHead, Role::Principal];
+const INVITERS: &[Role] = &[Role::DeputyHead, Role::Principal, Role::Admin];
+const REGION: &[Role] = &[Role::CnppmMethodist, Role::Admin];
+
+macro_rules! route {
+    ($method:ident $path:literal, $access:expr, $verb:ident($handler:path)) => {
+        RouteSpec {
+            method: Method::$method,
+            path: $path,
+            access: $access,
+            handler: || $verb($handler),
+        }
+    };
+}
+
+pub fn table() -> Vec<RouteSpec> {
+    use Access::*;
+    vec![
+        route!(GET "/", SignedIn, get(web::home)),
+        route!(GET "/login", Public, get(web::login_form)),
+        route!(POST "/login", Public, post(web::login_submit)),
+        route!(POST "/logout", Public, post(web::logout)),
+        route!(GET "/invite/{token}", Public, get(web::invitation_form)),
+        route!(POST "/invite/{token}", Public, post(web::invitation_submit)),
+        route!(GET "/me", SignedIn, get(web::me)),
+        route!(GET "/school", Roles(SCHOOL_STAFF), get(web::own_school)),
+        route!(GET "/municipality", Roles(&[Role::MunicipalCoordinator]), get(web::own_municipality)),
+        route!(GET "/region", Roles(REGION), get(web::region)),
+        route!(GET "/mentees", Roles(&[Role::Mentor]), get(web::mentees)),
+        route!(GET "/schools/{code}", SignedIn, get(web::school)),
+        route!(GET "/municipalities/{code}", SignedIn, get(web::municipality)),
+        route!(POST "/schools/{code}/invitations/{login}", Roles(INVITERS), post(web::reissue_invitation)),
+        route!(GET "/static/app.css", Public, get(web::stylesheet)),
+        route!(GET "/healthz", Public, get(api::healthz)),
+        route!(GET "/api/openapi.json", Public, get(api::openapi)),
+        route!(POST "/api/v1/auth/login", Public, post(api::login)),
+        route!(POST "/api/v1/auth/logout", SignedIn, post(api::logout)),
+        route!(GET "/api/v1/me", SignedIn, get(api::me)),
+    ]
+}
+
+async fn gate(State(access): State<Access>, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let caller = request
+        .extensions()
+        .get::<Identity>()
+        .and_then(|i| i.caller.as_ref());
+    let failure = match (access, caller) {
+        (Access::Public, _) => None,
+        (_, None) => Some(Failure::Unauthenticated),
+        (Access::SignedIn, Some(_)) => None,
+        (Access::Roles(roles), Some(c)) => (!c.has_any(roles)).then_some(Failure::Forbidden),
+    };
+    match failure {
+        None => next.run(request).await,
+        Some(f) if api => ApiError(f).into_response(),
+        Some(f) => PageError(f).into_response(),
+    }
+}
+
+/// Logs each request by its route pattern, never its concrete path: paths
+/// can hold invitation tokens and logins.
+async fn trace(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "(unmatched)".into());
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for spec in table() {
+        let method_router =
+            (spec.handler)().route_layer(middleware::from_fn_with_state(spec.access, gate));
+        router = router.route(spec.path, method_router);
+    }
+    router
+        .fallback(web::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::session::identify,
+        ))
+        .layer(middleware::from_fn(trace))
+        .with_state(state)
+}

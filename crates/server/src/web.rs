@@ -1,0 +1,569 @@
+//! The pages: thin handlers that check the caller, read scoped data from the
+//! store, and render the `app` crate's components. Forms are native HTML
+//! forms posting here, so everything works with JavaScript off.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::{Caller, ClusterFlag, Login, MunicipalityCode, Role, SchoolCode, Scope};
+use serde::Deserialize;
+use store::{InvitationState, SchoolFilter, StaffFilter};
+
+use crate::auth::{Auth, LoginOutcome, SESSION_TTL, check_new_password, now_millis, token_hash};
+use crate::error::{Failure, PageError};
+use crate::session::{self, Csrf, Identity, PageCaller};
+use crate::state::AppState;
+
+type PageResult = Result<Response, PageError>;
+
+fn html(s: String) -> Response {
+    Html(s).into_response()
+}
+
+/// The caller's main page, by its most region-wide role.
+fn main_page(c: &Caller) -> &'static str {
+    if c.has_any(&[Role::CnppmMethodist, Role::Admin]) {
+        "/region"
+    } else if c.has(Role::MunicipalCoordinator) {
+        "/municipality"
+    } else if c.has_any(&[Role::DeputyHead, Role::Principal]) {
+        "/school"
+    } else if c.has(Role::Mentor) {
+        "/mentees"
+    } else {
+        "/me"
+    }
+}
+
+fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
+    let mut items: Vec<(&str, &str)> = Vec::new();
+    if c.has_any(&[Role::CnppmMethodist, Role::Admin]) {
+        items.push(("/region", "Регион"));
+    }
+    if c.has(Role::MunicipalCoordinator) {
+        items.push(("/municipality", "Муниципалитет"));
+    }
+    if c.has_any(&[Role::DeputyHead, Role::Principal]) {
+        items.push(("/school", "Моя школа"));
+    }
+    if c.has(Role::Mentor) {
+        items.push(("/mentees", "Подопечные"));
+    }
+    items.push(("/me", "Мой профиль"));
+    app::Chrome {
+        full_name: c.full_name.clone(),
+        roles: c.roles.iter().copied().collect(),
+        nav: items
+            .into_iter()
+            .map(|(href, label)| app::NavItem {
+                href: href.into(),
+                label: label.into(),
+                active: href == current,
+            })
+            .collect(),
+        csrf: csrf.0.clone(),
+    }
+}
+
+pub async fn home(PageCaller(c): PageCaller) -> Response {
+    Redirect::to(main_page(&c)).into_response()
+}
+
+pub async fn not_found(
+    identity: Option<axum::Extension<Identity>>,
+    csrf: Option<axum::Extension<Csrf>>,
+) -> Response {
+    let chrome = match (identity.and_then(|i| i.0.caller), csrf) {
+        (Some(c), Some(t)) => Some(chrome(&c, &t.0, "")),
+        _ => None,
+    };
+    let page = app::render_error(&app::ErrorPage {
+        chrome,
+        status: 404,
+        title: "Страница не найдена".into(),
+        message: "Такой страницы нет или у вас нет к ней доступа.".into(),
+    });
+    (StatusCode::NOT_FOUND, Html(page)).into_response()
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        app::STYLESHEET,
+    )
+        .into_response()
+}
+
+// ---- login and logout -------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn login_form(
+    identity: axum::Extension<Identity>,
+    csrf: Csrf,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    if let Some(c) = &identity.caller {
+        return Redirect::to(main_page(c)).into_response();
+    }
+    let notice = match q.done.as_deref() {
+        Some("password") => Some("Пароль установлен. Войдите с новым паролем.".to_string()),
+        Some("logout") => Some("Вы вышли из системы.".to_string()),
+        _ => None,
+    };
+    html(app::render_login(&app::LoginPage {
+        login: String::new(),
+        error: None,
+        notice,
+        csrf: csrf.0,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    Form(form): Form<LoginForm>,
+) -> PageResult {
+    let again = |status: StatusCode, error: String| {
+        let page = app::render_login(&app::LoginPage {
+            login: form.login.clone(),
+            error: Some(error),
+            notice: None,
+            csrf: csrf.0.clone(),
+        });
+        (status, Html(page)).into_response()
+    };
+    if form.login.trim().is_empty() || form.password.is_empty() {
+        return Ok(again(
+            StatusCode::BAD_REQUEST,
+            "Введите логин и пароль.".into(),
+        ));
+    }
+    match state.auth.login(&form.login, &form.password).await? {
+        LoginOutcome::Ok { caller, session } => {
+            let mut response = Redirect::to(main_page(&caller)).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                session::session_cookie(&state, &session.token, SESSION_TTL.as_secs() as i64),
+            );
+            Ok(response)
+        }
+        LoginOutcome::Rejected => Ok(again(
+            StatusCode::UNAUTHORIZED,
+            "Неверный логин или пароль.".into(),
+        )),
+        LoginOutcome::Throttled { retry_after_secs } => {
+            let f = Failure::TooMany { retry_after_secs };
+            let mut response = again(StatusCode::TOO_MANY_REQUESTS, f.message());
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
+            Ok(response)
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    identity: axum::Extension<Identity>,
+) -> PageResult {
+    if let Some(c) = &identity.caller {
+        state.auth.logout(&c.login).await?;
+    }
+    let mut response = Redirect::to("/login?done=logout").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::clear_session_cookie(&state));
+    Ok(response)
+}
+
+// ---- invitations --------------------------------------------------------
+
+fn invitation_view(state: InvitationState) -> app::InvitationView {
+    match state {
+        InvitationState::Valid { login, full_name } => app::InvitationView::Valid {
+            login: login.to_string(),
+            full_name,
+        },
+        InvitationState::Used => app::InvitationView::Used,
+        InvitationState::Expired => app::InvitationView::Expired,
+        InvitationState::Unknown => app::InvitationView::Unknown,
+    }
+}
+
+pub async fn invitation_form(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    Path(token): Path<String>,
+) -> PageResult {
+    let invitation = state
+        .store
+        .invitation(&token_hash(&token), now_millis())
+        .await?;
+    let status = match invitation {
+        InvitationState::Valid { .. } => StatusCode::OK,
+        InvitationState::Unknown => StatusCode::NOT_FOUND,
+        _ => StatusCode::GONE,
+    };
+    let page = app::render_invitation(&app::InvitationPage {
+        token,
+        state: invitation_view(invitation),
+        error: None,
+        csrf: csrf.0,
+    });
+    Ok((status, Html(page)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+}
+
+pub async fn invitation_submit(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> PageResult {
+    let hash = token_hash(&token);
+    let current = state.store.invitation(&hash, now_millis()).await?;
+    let problem = match &current {
+        InvitationState::Valid { .. } => check_new_password(&form.password, &form.password2).err(),
+        _ => None,
+    };
+    if problem.is_some() || !matches!(current, InvitationState::Valid { .. }) {
+        let status = match (&problem, &current) {
+            (Some(_), _) => StatusCode::UNPROCESSABLE_ENTITY,
+            (None, InvitationState::Unknown) => StatusCode::NOT_FOUND,
+            (None, _) => StatusCode::GONE,
+        };
+        let page = app::render_invitation(&app::InvitationPage {
+            token,
+            state: invitation_view(current),
+            error: problem,
+            csrf: csrf.0,
+        });
+        return Ok((status, Html(page)).into_response());
+    }
+    let password_hash = state.auth.hash_password(&form.password).await?;
+    match state
+        .store
+        .accept_invitation(&hash, &password_hash, now_millis())
+        .await?
+    {
+        InvitationState::Valid { login, .. } => {
+            tracing::info!("invitation accepted");
+            let _ = login;
+            Ok(Redirect::to("/login?done=password").into_response())
+        }
+        other => {
+            let page = app::render_invitation(&app::InvitationPage {
+                token,
+                state: invitation_view(other),
+                error: None,
+                csrf: csrf.0,
+            });
+            Ok((StatusCode::GONE, Html(page)).into_response())
+        }
+    }
+}
+
+/// A deputy head (or an administrator) hands out a new invitation link.
+pub async fn reissue_invitation(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path((code, login)): Path<(String, String)>,
+) -> PageResult {
+    let scope = c.scope();
+    let code = SchoolCode::parse(&code).map_err(|_| Failure::NotFound)?;
+    let login = Login::parse(&login).map_err(|_| Failure::NotFound)?;
+    // Deputy heads invite in their own school; administrators anywhere.
+    let may = c.has(Role::Admin) || scope.schools.contains(&code);
+    if !may {
+        return Err(Failure::NotFound.into());
+    }
+    state
+        .store
+        .school(&scope, &code)
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let person = state
+        .store
+        .account(&scope, &login)
+        .await?
+        .filter(|a| a.school.as_ref() == Some(&code))
+        .ok_or(Failure::NotFound)?;
+    let (token, invitation) = Auth::invitation(&person.login);
+    let expires = chrono::DateTime::from_timestamp_millis(invitation.expires_at)
+        .map(|t| {
+            t.with_timezone(&state.config.timezone)
+                .format("%d.%m.%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    state
+        .store
+        .reissue_invitation(invitation, now_millis())
+        .await?;
+    state
+        .store
+        .audit(store::AuditEntry {
+            at: now_millis(),
+            actor: Some(c.login.clone()),
+            action: "invitation reissued".into(),
+            object: format!("account {}", person.login),
+        })
+        .await?;
+    Ok(html(app::render_invitation_issued(
+        &app::InvitationIssued {
+            chrome: chrome(&c, &csrf, ""),
+            full_name: person.full_name,
+            login: person.login.to_string(),
+            link: state.config.invitation_link(&token),
+            expires,
+            back_href: if scope.schools.contains(&code) {
+                "/school".into()
+            } else {
+                format!("/schools/{code}")
+            },
+        },
+    )))
+}
+
+// ---- home pages -----------------------------------------------------------
+
+pub async fn me(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+) -> PageResult {
+    let scope = c.scope();
+    let account = state
+        .store
+        .account(&scope, &c.login)
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let school = match &account.school {
+        // One's own school is shown on one's profile even without a school role.
+        Some(code) => state.store.school(&Scope::region(), code).await?,
+        None => None,
+    };
+    Ok(html(app::render_teacher_home(&app::TeacherHome {
+        chrome: chrome(&c, &csrf, "/me"),
+        account,
+        school,
+    })))
+}
+
+async fn school_page(
+    state: &AppState,
+    c: &Caller,
+    csrf: &Csrf,
+    code: &SchoolCode,
+    current: &str,
+) -> PageResult {
+    let scope = c.scope();
+    let school = state
+        .store
+        .school(&scope, code)
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let staff = state
+        .store
+        .staff(
+            &scope,
+            &StaffFilter {
+                school: Some(code.clone()),
+                ..StaffFilter::default()
+            },
+        )
+        .await?;
+    let mut rows = Vec::with_capacity(staff.len());
+    for account in staff {
+        let has_password = state
+            .store
+            .credentials(&account.login)
+            .await?
+            .is_some_and(|cr| cr.password_hash.is_some());
+        rows.push(app::StaffRow {
+            account,
+            has_password,
+        });
+    }
+    let can_invite = c.has(Role::Admin) || scope.schools.contains(code);
+    Ok(html(app::render_school(&app::SchoolPage {
+        chrome: chrome(c, csrf, current),
+        school,
+        staff: rows,
+        can_invite,
+        csrf: csrf.0.clone(),
+        notice: None,
+    })))
+}
+
+pub async fn own_school(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+) -> PageResult {
+    let code = c.school.clone().ok_or(Failure::NotFound)?;
+    school_page(&state, &c, &csrf, &code, "/school").await
+}
+
+pub async fn school(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path(code): Path<String>,
+) -> PageResult {
+    let code = SchoolCode::parse(&code).map_err(|_| Failure::NotFound)?;
+    school_page(&state, &c, &csrf, &code, "").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FilterQuery {
+    #[serde(default)]
+    cluster: Option<String>,
+    #[serde(default)]
+    municipality: Option<String>,
+    #[serde(default)]
+    critical_only: Option<String>,
+}
+
+impl FilterQuery {
+    fn view(&self) -> Result<app::SchoolFilterView, Failure> {
+        let cluster = match self.cluster.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(v) => Some(
+                ClusterFlag::parse(v).map_err(|e| Failure::bad_request(e.0, Some("cluster")))?,
+            ),
+        };
+        let municipality = match self.municipality.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(v) => Some(
+                MunicipalityCode::parse(v)
+                    .map_err(|e| Failure::bad_request(e.0, Some("municipality")))?,
+            ),
+        };
+        let critical_only = matches!(self.critical_only.as_deref(), Some("1" | "on" | "true"));
+        Ok(app::SchoolFilterView {
+            cluster,
+            municipality: municipality.map(|m| m.to_string()),
+            critical_only,
+        })
+    }
+}
+
+async fn municipality_page(
+    state: &AppState,
+    c: &Caller,
+    csrf: &Csrf,
+    code: &MunicipalityCode,
+    q: &FilterQuery,
+    current: &str,
+) -> PageResult {
+    let scope = c.scope();
+    let municipality = state
+        .store
+        .municipalities(&scope)
+        .await?
+        .into_iter()
+        .find(|m| &m.municipality.code == code)
+        .ok_or(Failure::NotFound)?;
+    // The page filters the table itself and counts clusters over all the
+    // municipality's schools, so it gets them all.
+    let mut view = q.view()?;
+    view.municipality = Some(code.to_string());
+    let all = SchoolFilter {
+        municipality: Some(code.clone()),
+        ..SchoolFilter::default()
+    };
+    let schools = state.store.schools(&scope, &all).await?;
+    Ok(html(app::render_municipality(&app::MunicipalityPage {
+        chrome: chrome(c, csrf, current),
+        municipality,
+        schools,
+        filter: view,
+    })))
+}
+
+pub async fn own_municipality(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Query(q): Query<FilterQuery>,
+) -> PageResult {
+    let code = c.municipality.clone().ok_or(Failure::NotFound)?;
+    municipality_page(&state, &c, &csrf, &code, &q, "/municipality").await
+}
+
+pub async fn municipality(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path(code): Path<String>,
+    Query(q): Query<FilterQuery>,
+) -> PageResult {
+    let code = MunicipalityCode::parse(&code).map_err(|_| Failure::NotFound)?;
+    municipality_page(&state, &c, &csrf, &code, &q, "").await
+}
+
+pub async fn region(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Query(q): Query<FilterQuery>,
+) -> PageResult {
+    let scope = c.scope();
+    // The page filters the table itself and counts clusters over the whole
+    // region, so it gets every school; the query is validated here.
+    let view = q.view()?;
+    let municipalities = state.store.municipalities(&scope).await?;
+    let schools = state
+        .store
+        .schools(&scope, &SchoolFilter::default())
+        .await?;
+    Ok(html(app::render_region(&app::RegionPage {
+        chrome: chrome(&c, &csrf, "/region"),
+        municipalities,
+        schools,
+        filter: view,
+    })))
+}
+
+pub async fn mentees(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+) -> PageResult {
+    let scope = c.scope();
+    let methodist = state.store.methodist(&scope, &c.login).await?;
+    // Mentees are the teachers assigned to this methodist; assignments are
+    // made by the matching, so until then the list is empty.
+    let mentees = Vec::new();
+    Ok(html(app::render_mentor(&app::MentorPage {
+        chrome: chrome(&c, &csrf, "/mentees"),
+        methodist,
+        mentees,
+    })))
+}

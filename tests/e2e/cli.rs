@@ -1,0 +1,358 @@
+//! The real `marshrut` binary: imports, `user add`, `gen-region`, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use domain::{RegionAuthority, Role, Scope};
+use store::StaffFilter;
+
+const BIN: &str = env!("CARGO_BIN_EXE_marshrut");
+
+fn marshrut(db: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["--database-url", db])
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("MARSHRUT_PUBLIC_URL")
+        .output()
+        .expect("run marshrut")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn db_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("region.db").display())
+}
+
+fn write_cp1251(path: &Path, text: &str) {
+    let (bytes, _, bad) = encoding_rs::WINDOWS_1251.encode(text);
+    assert!(!bad);
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Files as a region keeps them in Excel: `;`, Windows-1251 or a UTF-8 BOM,
+/// Russian headers, `DD.MM.YYYY`, Russian role names.
+fn write_excel_style_region(dir: &Path) {
+    write_cp1251(
+        &dir.join("municipalities.csv"),
+        "Код;Наименование\r\nm67;Кардымовский муниципальный округ\r\nm68;город Смоленск\r\n",
+    );
+    std::fs::write(
+        dir.join("schools.csv"),
+        "\u{feff}код,муниципалитет,наименование,краткое_наименование,кластеры,сельская,критические_значения\n\
+         s100,m67,МБОУ Кардымовская СШ,Кардымовская СШ,ШНОР|ШФНСУ,да,да\n\
+         s200,m68,\"МБОУ \"\"СШ № 33\"\" города Смоленска\",СШ № 33,,нет,нет\n",
+    )
+    .unwrap();
+    write_cp1251(
+        &dir.join("staff.csv"),
+        "логин;фио;роли;оо;муниципалитет;предметы;должность;стаж;дата_приема;низкие_результаты_обучающихся\r\n\
+         Ivanova.AP;Иванова Анна Петровна;учитель;s100;;Математика|Физика;учитель;2,5;01.09.2024;да\r\n\
+         petrova.ov;Петрова Ольга Викторовна;учитель|заместитель;s100;;Русский язык;заместитель директора по УВР;15;15.08.2010;нет\r\n\
+         orlov.ss;Орлов Сергей Сергеевич;координатор;;m67;;;;;\r\n",
+    );
+}
+
+async fn open(url: &str) -> std::sync::Arc<dyn store::Store> {
+    marshrut::open_store(url).await.unwrap()
+}
+
+#[tokio::test]
+async fn excel_style_files_import_and_reimport_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    write_excel_style_region(dir.path());
+    for kind in ["municipalities", "schools", "staff"] {
+        let file = dir.path().join(format!("{kind}.csv"));
+        let o = marshrut(&db, &["import", kind, file.to_str().unwrap()]);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+    }
+    let store = open(&db).await;
+    let staff = store
+        .staff(&Scope::region(), &StaffFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(staff.len(), 3);
+    let ivanova = staff
+        .iter()
+        .find(|a| a.login.as_str() == "ivanova.ap")
+        .unwrap();
+    assert_eq!(ivanova.attrs.subjects, vec!["Математика", "Физика"]);
+    assert_eq!(ivanova.attrs.experience_years, Some(2.5));
+    assert_eq!(
+        ivanova.attrs.hired_on,
+        chrono::NaiveDate::from_ymd_opt(2024, 9, 1)
+    );
+    assert!(ivanova.attrs.students_low_results);
+    let petrova = staff
+        .iter()
+        .find(|a| a.login.as_str() == "petrova.ov")
+        .unwrap();
+    assert_eq!(petrova.roles, [Role::Teacher, Role::DeputyHead].into());
+    let school = store
+        .school(
+            &Scope::region(),
+            &domain::SchoolCode::parse("s100").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(school.school.rural && school.school.critical_monitoring);
+    assert_eq!(school.school.clusters.len(), 2);
+    assert_eq!(school.teachers, 2);
+
+    // Importing the same files again changes nothing.
+    for kind in ["municipalities", "schools", "staff"] {
+        let file = dir.path().join(format!("{kind}.csv"));
+        let o = marshrut(&db, &["import", kind, file.to_str().unwrap()]);
+        assert!(o.status.success());
+        assert!(
+            stderr(&o).contains("создано 0, изменено 0"),
+            "{kind}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_file_with_one_bad_row_writes_nothing_and_names_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    write_excel_style_region(dir.path());
+    for kind in ["municipalities", "schools"] {
+        let file = dir.path().join(format!("{kind}.csv"));
+        assert!(
+            marshrut(&db, &["import", kind, file.to_str().unwrap()])
+                .status
+                .success()
+        );
+    }
+    let bad = dir.path().join("staff-bad.csv");
+    write_cp1251(
+        &bad,
+        "логин;фио;роли;оо;дата_приема\r\n\
+         good.one;Хорошая Анна Петровна;учитель;s100;01.09.2020\r\n\
+         bad.date;Плохая Дата Петровна;учитель;s100;31.02.2021\r\n",
+    );
+    let o = marshrut(&db, &["import", "staff", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("staff-bad.csv:3:"),
+        "names the file and row: {err}"
+    );
+    assert!(err.contains("31.02.2021"), "names the value: {err}");
+    assert!(
+        err.contains("дата_приема") || err.contains("hired_on"),
+        "names the column: {err}"
+    );
+    let store = open(&db).await;
+    let staff = store
+        .staff(&Scope::region(), &StaffFilter::default())
+        .await
+        .unwrap();
+    assert!(staff.is_empty(), "nothing is written when any row is wrong");
+}
+
+#[tokio::test]
+async fn dry_run_writes_nothing_and_invitations_go_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    write_excel_style_region(dir.path());
+    for kind in ["municipalities", "schools"] {
+        let file = dir.path().join(format!("{kind}.csv"));
+        assert!(
+            marshrut(&db, &["import", kind, file.to_str().unwrap()])
+                .status
+                .success()
+        );
+    }
+    let staff = dir.path().join("staff.csv");
+    let o = marshrut(
+        &db,
+        &["import", "staff", staff.to_str().unwrap(), "--dry-run"],
+    );
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("создано 3"));
+    let store = open(&db).await;
+    assert!(
+        store
+            .staff(&Scope::region(), &StaffFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let links = dir.path().join("invitations.csv");
+    let o = marshrut(
+        &db,
+        &[
+            "import",
+            "staff",
+            staff.to_str().unwrap(),
+            "--invitations-out",
+            links.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&links).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        4,
+        "a header and one link per created account"
+    );
+    assert!(text.contains("ivanova.ap") && text.contains("/invite/"));
+    // No password was generated or stored.
+    let creds = store
+        .credentials(&domain::Login::parse("ivanova.ap").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(creds.password_hash.is_none());
+}
+
+#[tokio::test]
+async fn user_add_gives_a_link_or_takes_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    let o = marshrut(
+        &db,
+        &[
+            "user",
+            "add",
+            "--login",
+            "Admin",
+            "--full-name",
+            "Главный Администратор",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let link = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        link.trim().starts_with("http://127.0.0.1:3000/invite/"),
+        "{link}"
+    );
+
+    let mut child = Command::new(BIN)
+        .args([
+            "--database-url",
+            &db,
+            "user",
+            "add",
+            "--login",
+            "metod",
+            "--full-name",
+            "Методист Цнппм",
+            "--role",
+            "методист ЦНППМ",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a-long-password-1\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "no link and no password printed");
+    let store = open(&db).await;
+    let creds = store
+        .credentials(&domain::Login::parse("metod").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(creds.password_hash.unwrap().starts_with("$argon2id$"));
+
+    let again = marshrut(
+        &db,
+        &[
+            "user",
+            "add",
+            "--login",
+            "admin",
+            "--full-name",
+            "Другой",
+            "--role",
+            "admin",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("уже существует"));
+    let teacher_without_school = marshrut(
+        &db,
+        &[
+            "user",
+            "add",
+            "--login",
+            "t",
+            "--full-name",
+            "Учитель",
+            "--role",
+            "teacher",
+        ],
+    );
+    assert_eq!(teacher_without_school.status.code(), Some(1));
+    assert!(stderr(&teacher_without_school).contains("ОО"));
+    let usage = marshrut(&db, &["user", "add", "--login", "x"]);
+    assert_eq!(usage.status.code(), Some(2), "wrong usage exits 2");
+    let unknown_kind = marshrut(&db, &["import", "pupils", "x.csv"]);
+    assert_eq!(unknown_kind.status.code(), Some(1));
+}
+
+#[tokio::test]
+async fn gen_region_is_deterministic_and_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        let o = marshrut(
+            &db,
+            &[
+                "gen-region",
+                "--teachers",
+                "300",
+                "--seed",
+                "7",
+                "--as-of",
+                "2026-09-01",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for kind in ["municipalities", "schools", "staff", "methodists"] {
+        let f = format!("{kind}.csv");
+        assert_eq!(
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
+            "{f} differs"
+        );
+        let o = marshrut(&db, &["import", kind, a.join(&f).to_str().unwrap()]);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+    }
+    let store = open(&db).await;
+    let dir_ = store
+        .directory(&RegionAuthority::command_line())
+        .await
+        .unwrap();
+    assert_eq!(dir_.municipalities.len(), 27);
+    let teachers = dir_
+        .accounts
+        .iter()
+        .filter(|a| a.has(Role::Teacher))
+        .count();
+    assert_eq!(teachers, 300);
+    assert!(!dir_.methodists.is_empty());
+}
