@@ -7,12 +7,14 @@
 //! schools, staff, methodists), roles, the deficit [`Level`], and the
 //! caller's [`Scope`] that every store read takes.
 
+pub mod campaign;
 pub mod directory;
 pub mod ids;
 pub mod level;
 pub mod role;
 pub mod scope;
 
+pub use campaign::Audience;
 pub use directory::{Account, ClusterFlag, Methodist, Municipality, School, TeacherAttrs};
 pub use ids::{Login, MunicipalityCode, ParseError, SchoolCode};
 pub use level::Level;

@@ -131,11 +131,16 @@ pub fn refused<T>(message: impl Into<String>) -> CliResult<T> {
 fn init_tracing(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    // One JSON object a line for log collectors: MARSHRUT_LOG_FORMAT=json.
+    let _ = if std::env::var("MARSHRUT_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 pub fn main() -> ExitCode {
