@@ -5,18 +5,29 @@
 //! handler, a store or an import needs to agree on lives here: codes and
 //! logins as validated newtypes, the region's directory (municipalities,
 //! schools, staff, methodists), roles, the deficit [`Level`], and the
-//! caller's [`Scope`] that every store read takes.
+//! caller's [`Scope`] that every store read takes; assessment [`Bank`]s and
+//! the exact [`scoring`] of an attempt into a [`Profile`].
 
+pub mod attempt;
+pub mod bank;
 pub mod campaign;
 pub mod directory;
 pub mod ids;
 pub mod level;
 pub mod role;
 pub mod scope;
+pub mod scoring;
 
+pub use bank::{
+    Bank, Competence, Decimal, Item, ItemKind, OverallRule, Rational, Review, Thresholds,
+};
 pub use campaign::Audience;
 pub use directory::{Account, ClusterFlag, Methodist, Municipality, School, TeacherAttrs};
 pub use ids::{Login, MunicipalityCode, ParseError, SchoolCode};
 pub use level::Level;
 pub use role::Role;
 pub use scope::{Caller, RegionAuthority, Scope};
+pub use scoring::{
+    CompetenceResult, ItemId, OverallResult, Profile, Response, ScoreError, check_response,
+    level_for, score_attempt, score_item,
+};
