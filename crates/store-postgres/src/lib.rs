@@ -6,7 +6,9 @@
 //! `COLLATE "C"` (code-point order), so orderings match `store-sqlite`
 //! whatever the database's locale; both run `store::conformance`.
 
-use std::collections::{BTreeSet, HashMap};
+mod diagnostics;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,9 +22,11 @@ use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use store::{
-    AuditEntry, Credentials, Directory, DirectoryChanges, InvitationState, LoginFailures, Millis,
-    MunicipalitySummary, NewInvitation, Result, SchoolFilter, SchoolSummary, StaffFilter, Store,
-    StoreError,
+    AttemptRow, AuditEntry, BankLoad, BankVersionRow, CampaignRow, Credentials, DiagnosticRow,
+    Directory, DirectoryChanges, FinishAttempt, FinishOutcome, ImportCounts, InvitationState,
+    LoginFailures, Millis, MunicipalitySummary, NewAttempt, NewBankVersion, NewCampaign,
+    NewDiagnostic, NewInvitation, ParticipationRow, Result, SaveOutcome, SchoolFilter,
+    SchoolSummary, StaffFilter, Store, StoreError,
 };
 
 /// Connections in the pool.
@@ -1299,6 +1303,109 @@ impl Store for PgStore {
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn load_bank_version(
+        &self,
+        auth: &RegionAuthority,
+        bank: NewBankVersion,
+        now: Millis,
+    ) -> Result<BankLoad> {
+        diagnostics::load_bank_version(&self.pool, auth, bank, now).await
+    }
+
+    async fn bank_versions(&self) -> Result<Vec<BankVersionRow>> {
+        diagnostics::bank_versions(&self.pool).await
+    }
+
+    async fn bank_version(&self, id: i64) -> Result<Option<BankVersionRow>> {
+        diagnostics::bank_version(&self.pool, id).await
+    }
+
+    async fn current_bank_version(&self, bank_id: &str) -> Result<Option<BankVersionRow>> {
+        diagnostics::current_bank_version(&self.pool, bank_id).await
+    }
+
+    async fn create_campaign(
+        &self,
+        actor: Option<&Login>,
+        campaign: NewCampaign,
+        now: Millis,
+    ) -> Result<i64> {
+        diagnostics::create_campaign(&self.pool, actor, campaign, now).await
+    }
+
+    async fn campaigns(&self) -> Result<Vec<CampaignRow>> {
+        diagnostics::campaigns(&self.pool).await
+    }
+
+    async fn campaign(&self, id: i64) -> Result<Option<CampaignRow>> {
+        diagnostics::campaign(&self.pool, id).await
+    }
+
+    async fn start_attempt(&self, attempt: NewAttempt, now: Millis) -> Result<(AttemptRow, bool)> {
+        diagnostics::start_attempt(&self.pool, attempt, now).await
+    }
+
+    async fn attempt(&self, id: i64) -> Result<Option<AttemptRow>> {
+        diagnostics::attempt(&self.pool, id).await
+    }
+
+    async fn attempt_for(&self, campaign_id: i64, login: &Login) -> Result<Option<AttemptRow>> {
+        diagnostics::attempt_for(&self.pool, campaign_id, login).await
+    }
+
+    async fn attempts_of(&self, login: &Login) -> Result<Vec<AttemptRow>> {
+        diagnostics::attempts_of(&self.pool, login).await
+    }
+
+    async fn save_response(
+        &self,
+        attempt_id: i64,
+        item_id: &str,
+        response_json: &str,
+        now: Millis,
+        grace: Millis,
+    ) -> Result<SaveOutcome> {
+        diagnostics::save_response(&self.pool, attempt_id, item_id, response_json, now, grace).await
+    }
+
+    async fn responses(&self, attempt_id: i64) -> Result<BTreeMap<String, String>> {
+        diagnostics::responses(&self.pool, attempt_id).await
+    }
+
+    async fn finish_attempt(
+        &self,
+        attempt_id: i64,
+        finish: FinishAttempt,
+        now: Millis,
+    ) -> Result<FinishOutcome> {
+        diagnostics::finish_attempt(&self.pool, attempt_id, finish, now).await
+    }
+
+    async fn overdue_attempts(&self, now: Millis, grace: Millis) -> Result<Vec<i64>> {
+        diagnostics::overdue_attempts(&self.pool, now, grace).await
+    }
+
+    async fn diagnostics_of(&self, scope: &Scope, login: &Login) -> Result<Vec<DiagnosticRow>> {
+        diagnostics::diagnostics_of(&self.pool, scope, login).await
+    }
+
+    async fn import_diagnostics(
+        &self,
+        auth: &RegionAuthority,
+        diagnostics: Vec<NewDiagnostic>,
+        now: Millis,
+    ) -> Result<ImportCounts> {
+        diagnostics::import_diagnostics(&self.pool, auth, diagnostics, now).await
+    }
+
+    async fn campaign_participation(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+    ) -> Result<Vec<ParticipationRow>> {
+        diagnostics::campaign_participation(&self.pool, scope, campaign_id).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -19,7 +19,7 @@
 //! crate using the macro needs `tokio` (with `macros` and `rt-multi-thread`)
 //! among its dev-dependencies.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -27,13 +27,15 @@ use std::task::Poll;
 
 use chrono::NaiveDate;
 use domain::{
-    Account, Caller, ClusterFlag, Login, Methodist, Municipality, MunicipalityCode,
+    Account, Caller, ClusterFlag, Level, Login, Methodist, Municipality, MunicipalityCode,
     RegionAuthority, Role, School, SchoolCode, Scope, TeacherAttrs,
 };
 
 use crate::{
-    AuditEntry, Credentials, Directory, DirectoryChanges, InvitationState, LoginFailures, Millis,
-    NewInvitation, SchoolFilter, StaffFilter, Store, StoreError,
+    AttemptStatus, AuditEntry, BankLoad, Credentials, DiagnosticCompetence, DiagnosticRow,
+    DiagnosticSource, Directory, DirectoryChanges, FinishAttempt, FinishOutcome, ImportCounts,
+    InvitationState, LoginFailures, Millis, NewAttempt, NewBankVersion, NewCampaign, NewDiagnostic,
+    NewInvitation, ParticipationRow, SaveOutcome, SchoolFilter, StaffFilter, Store, StoreError,
 };
 
 /// Expands to one `#[tokio::test]` per conformance case; see the
@@ -78,6 +80,20 @@ macro_rules! conformance_suite {
             settings_round_trip,
             audit_log_is_newest_first,
             bulk_apply_spans_many_statements,
+            bank_versions_load_once_per_version,
+            concurrent_bank_loads_store_one_version,
+            campaigns_round_trip,
+            start_attempt_keeps_one_attempt_per_account,
+            concurrent_starts_create_one_attempt,
+            responses_are_saved_while_the_attempt_is_open,
+            finishing_stores_the_profile_and_one_diagnostic,
+            concurrent_finishes_finish_once,
+            saves_racing_a_finish_are_refused_or_scored,
+            overdue_attempts_are_listed,
+            diagnostics_of_is_scoped_and_newest_first,
+            import_diagnostics_matches_login_bank_and_date,
+            campaign_participation_counts_by_school,
+            bulk_import_spans_many_statements,
         }
     };
     (
@@ -1927,4 +1943,1441 @@ pub async fn bulk_apply_spans_many_statements(store: &dyn Store) {
         store.directory(&cli()).await.unwrap().accounts,
         change.accounts
     );
+}
+
+// ---- diagnostics: fixture ------------------------------------------------------
+
+const HOUR: Millis = 3_600_000;
+/// The grace after a deadline during which responses are still accepted.
+const GRACE: Millis = 30_000;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn admin_authority() -> RegionAuthority {
+    let admin = Caller {
+        login: login("admin"),
+        full_name: "Администратор Системы".into(),
+        roles: [Role::Admin].into(),
+        school: None,
+        municipality: None,
+    };
+    RegionAuthority::for_caller(&admin).unwrap()
+}
+
+fn bank(id: &str, version: &str, hash: &str) -> NewBankVersion {
+    NewBankVersion {
+        bank_id: id.into(),
+        version: version.into(),
+        content_hash: hash.into(),
+        title: format!("Банк «{id}»"),
+        file_name: format!("{id}.toml"),
+        source: format!("[bank]\nid = \"{id}\"\nversion = \"{version}\"\n# {hash}\n"),
+    }
+}
+
+fn new_campaign(title: &str, bank_version_id: i64, opens_on: NaiveDate) -> NewCampaign {
+    NewCampaign {
+        title: title.into(),
+        bank_version_id,
+        opens_on,
+        closes_on: opens_on + chrono::Days::new(30),
+        audience: "clusters:low_results|adverse_conditions".into(),
+    }
+}
+
+/// The directory fixture, bank `pedagogy-core` 2026.1 and one campaign on
+/// it: `(bank version id, campaign id)`.
+async fn campaign_fixture(store: &dyn Store) -> (i64, i64) {
+    apply_fixture(store).await;
+    let bank_version_id = store
+        .load_bank_version(&cli(), bank("pedagogy-core", "2026.1", "h1"), NOW)
+        .await
+        .unwrap()
+        .id();
+    let campaign_id = store
+        .create_campaign(
+            None,
+            new_campaign("Весенняя диагностика", bank_version_id, date(2025, 6, 1)),
+            NOW,
+        )
+        .await
+        .unwrap();
+    (bank_version_id, campaign_id)
+}
+
+fn new_attempt(campaign_id: i64, bank_version_id: i64, l: &str, deadline: Millis) -> NewAttempt {
+    NewAttempt {
+        campaign_id,
+        login: login(l),
+        bank_version_id,
+        deadline,
+        form_json: format!(r#"{{"items":["K1-001","K2-003"],"for":"{l}"}}"#),
+    }
+}
+
+fn competence(code: &str, percent: Option<&str>, level: Level) -> DiagnosticCompetence {
+    DiagnosticCompetence {
+        competence: code.into(),
+        percent: percent.map(str::to_owned),
+        level,
+    }
+}
+
+fn diagnostic(
+    l: &str,
+    bank_id: &str,
+    taken_on: NaiveDate,
+    source: DiagnosticSource,
+    overall: &str,
+) -> NewDiagnostic {
+    NewDiagnostic {
+        login: login(l),
+        bank_id: bank_id.into(),
+        bank_version_id: None,
+        taken_on,
+        source,
+        overall_percent: overall.into(),
+        overall_level: Level::Reduced,
+        // Deliberately not in code order: the given order is kept.
+        competences: vec![
+            competence(&format!("{bank_id}:K2"), Some("55"), Level::High),
+            competence(&format!("{bank_id}:K1"), Some("70.00"), Level::Reduced),
+            competence(&format!("{bank_id}:K3"), None, Level::None),
+        ],
+        profile_json: format!(r#"{{"bank":"{bank_id}","overall":{{"percent":{overall}}}}}"#),
+    }
+}
+
+fn imported(l: &str, bank_id: &str, taken_on: NaiveDate, overall: &str) -> NewDiagnostic {
+    diagnostic(l, bank_id, taken_on, DiagnosticSource::Import, overall)
+}
+
+fn finishing(
+    status: AttemptStatus,
+    scored: BTreeMap<String, String>,
+    l: &str,
+    profile: &str,
+) -> FinishAttempt {
+    let mut d = diagnostic(
+        l,
+        "pedagogy-core",
+        date(2025, 6, 10),
+        DiagnosticSource::Attempt,
+        "62.5",
+    );
+    d.profile_json = profile.into();
+    FinishAttempt {
+        status,
+        scored_responses: scored,
+        profile_json: profile.into(),
+        diagnostic: d,
+    }
+}
+
+/// The stored form of the fixture's competences (percents with two decimals).
+fn stored_competences(bank_id: &str) -> Vec<DiagnosticCompetence> {
+    vec![
+        competence(&format!("{bank_id}:K2"), Some("55.00"), Level::High),
+        competence(&format!("{bank_id}:K1"), Some("70.00"), Level::Reduced),
+        competence(&format!("{bank_id}:K3"), None, Level::None),
+    ]
+}
+
+async fn diagnostics_in_region(store: &dyn Store, l: &str) -> Vec<DiagnosticRow> {
+    store
+        .diagnostics_of(&Scope::region(), &login(l))
+        .await
+        .unwrap()
+}
+
+// ---- diagnostics: cases --------------------------------------------------------
+
+/// A bank version is stored once; the same content again changes nothing,
+/// another content under the same version is refused.
+pub async fn bank_versions_load_once_per_version(store: &dyn Store) {
+    assert!(store.bank_versions().await.unwrap().is_empty());
+    assert_eq!(
+        store.current_bank_version("pedagogy-core").await.unwrap(),
+        None
+    );
+
+    let admin = admin_authority();
+    let v1 = bank("pedagogy-core", "2026.1", "h1");
+    let id1 = match store.load_bank_version(&admin, v1.clone(), NOW).await {
+        Ok(BankLoad::Inserted(id)) => id,
+        other => panic!("the first load inserts: {other:?}"),
+    };
+    assert_eq!(
+        store
+            .load_bank_version(&cli(), v1.clone(), NOW + 1)
+            .await
+            .unwrap(),
+        BankLoad::Unchanged(id1)
+    );
+    let mut changed = bank("pedagogy-core", "2026.1", "h1-edited");
+    changed.file_name = "pedagogy-core-edited.toml".into();
+    match store.load_bank_version(&cli(), changed, NOW + 2).await {
+        Err(StoreError::Conflict(message)) => {
+            assert!(message.contains("pedagogy-core"), "{message}");
+            assert!(message.contains("2026.1"), "{message}");
+            assert!(
+                message.contains("version"),
+                "tells to change the version: {message}"
+            );
+        }
+        other => panic!("another content under a loaded version is a conflict: {other:?}"),
+    }
+    let v2 = bank("pedagogy-core", "2026.2", "h2");
+    let id2 = match store.load_bank_version(&cli(), v2.clone(), NOW + 10).await {
+        Ok(BankLoad::Inserted(id)) => id,
+        other => panic!("a new version inserts: {other:?}"),
+    };
+    let m1 = bank("management", "1", "hm");
+    let id3 = store
+        .load_bank_version(&cli(), m1, NOW + 20)
+        .await
+        .unwrap()
+        .id();
+    assert!(id1 != id2 && id2 != id3 && id1 != id3);
+
+    // The list: newest load first, without sources.
+    let list = store.bank_versions().await.unwrap();
+    let ids: Vec<i64> = list.iter().map(|b| b.id).collect();
+    assert_eq!(ids, [id3, id2, id1]);
+    assert!(list.iter().all(|b| b.source.is_none()));
+
+    // One version with its source and every field.
+    let one = store.bank_version(id1).await.unwrap().unwrap();
+    assert_eq!(one.bank_id, "pedagogy-core");
+    assert_eq!(one.version, "2026.1");
+    assert_eq!(one.content_hash, "h1", "the refused load changed nothing");
+    assert_eq!(one.title, v1.title);
+    assert_eq!(one.file_name, "pedagogy-core.toml");
+    assert_eq!(one.source.as_deref(), Some(v1.source.as_str()));
+    assert_eq!(one.loaded_at, NOW);
+    assert_eq!(one.loaded_by, Some(login("admin")));
+    assert_eq!(
+        list[2],
+        crate::BankVersionRow {
+            source: None,
+            ..one
+        }
+    );
+    assert_eq!(store.bank_version(id3 + 1000).await.unwrap(), None);
+
+    // The current version is the latest loaded; reloading an older one
+    // unchanged does not make it current.
+    let current = store
+        .current_bank_version("pedagogy-core")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.id, id2);
+    assert_eq!(current.source.as_deref(), Some(v2.source.as_str()));
+    assert_eq!(current.loaded_by, None);
+    assert_eq!(
+        store.load_bank_version(&cli(), v1, NOW + 30).await.unwrap(),
+        BankLoad::Unchanged(id1)
+    );
+    assert_eq!(
+        store
+            .current_bank_version("pedagogy-core")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        id2
+    );
+    assert_eq!(
+        store
+            .current_bank_version("management")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        id3
+    );
+    assert_eq!(store.current_bank_version("nope").await.unwrap(), None);
+
+    // One audit entry per stored version, with its actor.
+    let log = store.audit_log(&cli(), 10).await.unwrap();
+    let loads: Vec<&AuditEntry> = log.iter().filter(|e| e.action == "bank load").collect();
+    assert_eq!(loads.len(), 3, "{log:?}");
+    assert_eq!(loads[2].actor, Some(login("admin")));
+    assert!(loads[2].object.contains("pedagogy-core"));
+}
+
+/// Racing loads of one version store it once; all agree on its id.
+pub async fn concurrent_bank_loads_store_one_version(store: &dyn Store) {
+    let auth = cli();
+    let loads = (0..10)
+        .map(|n| store.load_bank_version(&auth, bank("race", "1", "h"), NOW + n))
+        .collect();
+    let outcomes = join_all(loads).await;
+    let ids: BTreeSet<i64> = outcomes.iter().map(|o| o.as_ref().unwrap().id()).collect();
+    assert_eq!(ids.len(), 1, "{outcomes:?}");
+    let inserted = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(BankLoad::Inserted(_))))
+        .count();
+    assert_eq!(inserted, 1, "{outcomes:?}");
+    assert_eq!(store.bank_versions().await.unwrap().len(), 1);
+}
+
+/// Campaigns round-trip with their bank; bad windows and versions are refused.
+pub async fn campaigns_round_trip(store: &dyn Store) {
+    apply_fixture(store).await;
+    let bv = store
+        .load_bank_version(&cli(), bank("pedagogy-core", "2026.1", "h1"), NOW)
+        .await
+        .unwrap()
+        .id();
+    let spring = store
+        .create_campaign(
+            Some(&login("admin")),
+            new_campaign("Весенняя диагностика", bv, date(2025, 3, 1)),
+            NOW + 5,
+        )
+        .await
+        .unwrap();
+    let autumn = store
+        .create_campaign(
+            None,
+            NewCampaign {
+                title: "Осенняя диагностика".into(),
+                bank_version_id: bv,
+                opens_on: date(2025, 9, 1),
+                closes_on: date(2025, 9, 1),
+                audience: "all".into(),
+            },
+            NOW + 6,
+        )
+        .await
+        .unwrap();
+    assert_ne!(spring, autumn);
+
+    let row = store.campaign(spring).await.unwrap().unwrap();
+    assert_eq!(
+        row,
+        crate::CampaignRow {
+            id: spring,
+            title: "Весенняя диагностика".into(),
+            bank_version_id: bv,
+            bank_id: "pedagogy-core".into(),
+            bank_version: "2026.1".into(),
+            bank_title: "Банк «pedagogy-core»".into(),
+            opens_on: date(2025, 3, 1),
+            closes_on: date(2025, 3, 31),
+            audience: "clusters:low_results|adverse_conditions".into(),
+            created_by: Some(login("admin")),
+            created_at: NOW + 5,
+        }
+    );
+    let all = store.campaigns().await.unwrap();
+    let ids: Vec<i64> = all.iter().map(|c| c.id).collect();
+    assert_eq!(ids, [autumn, spring], "the latest opening first");
+    assert_eq!(all[1], row);
+    assert_eq!(all[0].created_by, None);
+    assert_eq!(all[0].closes_on, date(2025, 9, 1));
+
+    let mut backwards = new_campaign("Наоборот", bv, date(2025, 5, 10));
+    backwards.closes_on = date(2025, 5, 9);
+    assert!(matches!(
+        store.create_campaign(None, backwards, NOW).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store
+            .create_campaign(
+                None,
+                new_campaign("Без банка", bv + 1000, date(2025, 5, 1)),
+                NOW
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.campaigns().await.unwrap().len(), 2);
+    assert_eq!(store.campaign(autumn + 1000).await.unwrap(), None);
+}
+
+/// Starting again finds the same attempt, whatever its status.
+pub async fn start_attempt_keeps_one_attempt_per_account(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let (first, created) = store
+        .start_attempt(new_attempt(campaign, bv, "t1", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    assert!(created);
+    assert_eq!(first.campaign_id, campaign);
+    assert_eq!(first.login, login("t1"));
+    assert_eq!(first.bank_version_id, bv);
+    assert_eq!(first.status, AttemptStatus::InProgress);
+    assert_eq!(first.started_at, NOW);
+    assert_eq!(first.deadline, NOW + HOUR);
+    assert_eq!(first.finished_at, None);
+    assert_eq!(
+        first.form_json,
+        new_attempt(campaign, bv, "t1", 0).form_json
+    );
+    assert_eq!(first.profile_json, None);
+
+    // Again, with another form and deadline: the stored attempt, unchanged.
+    let mut again = new_attempt(campaign, bv, "t1", NOW + 2 * HOUR);
+    again.form_json = "{}".into();
+    let (second, created) = store.start_attempt(again, NOW + 5).await.unwrap();
+    assert!(!created);
+    assert_eq!(second, first);
+
+    assert_eq!(
+        store.attempt(first.id).await.unwrap().as_ref(),
+        Some(&first)
+    );
+    assert_eq!(
+        store
+            .attempt_for(campaign, &login("t1"))
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&first)
+    );
+    assert_eq!(
+        store.attempt_for(campaign, &login("t2")).await.unwrap(),
+        None
+    );
+    assert_eq!(store.attempt(first.id + 1000).await.unwrap(), None);
+
+    // Another campaign: another attempt; the latest started first.
+    let other = store
+        .create_campaign(None, new_campaign("Вторая", bv, date(2025, 7, 1)), NOW)
+        .await
+        .unwrap();
+    let (later, created) = store
+        .start_attempt(
+            new_attempt(other, bv, "t1", NOW + 11 * HOUR),
+            NOW + 10 * HOUR,
+        )
+        .await
+        .unwrap();
+    assert!(created);
+    assert_ne!(later.id, first.id);
+    assert_eq!(
+        store.attempts_of(&login("t1")).await.unwrap(),
+        vec![later.clone(), first.clone()]
+    );
+    assert!(store.attempts_of(&login("t2")).await.unwrap().is_empty());
+
+    assert!(matches!(
+        store
+            .start_attempt(new_attempt(campaign, bv, "nobody", NOW + HOUR), NOW)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .start_attempt(new_attempt(other + 1000, bv, "t2", NOW + HOUR), NOW)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+
+    // A finished attempt is still the one found.
+    let outcome = store
+        .finish_attempt(
+            first.id,
+            finishing(AttemptStatus::Submitted, BTreeMap::new(), "t1", "{}"),
+            NOW + 20,
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome, FinishOutcome::Finished);
+    let (found, created) = store
+        .start_attempt(new_attempt(campaign, bv, "t1", NOW + 3 * HOUR), NOW + 30)
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(found.id, first.id);
+    assert_eq!(found.status, AttemptStatus::Submitted);
+}
+
+/// A hundred racing starts make exactly one attempt, and none fails.
+pub async fn concurrent_starts_create_one_attempt(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let starts = (0..100)
+        .map(|n| {
+            let mut a = new_attempt(campaign, bv, "t2", NOW + HOUR + n);
+            a.form_json = format!(r#"{{"form":{n}}}"#);
+            store.start_attempt(a, NOW + n)
+        })
+        .collect();
+    let outcomes = join_all(starts).await;
+    let mut ids = BTreeSet::new();
+    let mut winners = Vec::new();
+    for (n, outcome) in outcomes.into_iter().enumerate() {
+        let (row, created) = outcome.unwrap_or_else(|e| panic!("start {n} failed: {e}"));
+        ids.insert(row.id);
+        if created {
+            winners.push((n, row));
+        }
+    }
+    assert_eq!(ids.len(), 1, "one attempt for all: {ids:?}");
+    assert_eq!(winners.len(), 1, "exactly one start creates it");
+    let (n, winner) = &winners[0];
+    assert_eq!(winner.form_json, format!(r#"{{"form":{n}}}"#));
+    let stored = store.attempts_of(&login("t2")).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(&stored[0], winner);
+}
+
+/// Responses are saved (idempotently) only while the attempt is open.
+pub async fn responses_are_saved_while_the_attempt_is_open(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let deadline = NOW + HOUR;
+    let (a, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t1", deadline), NOW)
+        .await
+        .unwrap();
+    let (b, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t2", deadline), NOW)
+        .await
+        .unwrap();
+    assert!(store.responses(a.id).await.unwrap().is_empty());
+
+    let save = |item: &'static str, value: &'static str, at: Millis| {
+        store.save_response(a.id, item, value, at, GRACE)
+    };
+    assert_eq!(
+        save("K1-001", "0", NOW + 1).await.unwrap(),
+        SaveOutcome::Saved
+    );
+    assert_eq!(
+        save("K1-001", "0", NOW + 2).await.unwrap(),
+        SaveOutcome::Saved
+    );
+    let expect = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        store.responses(a.id).await.unwrap(),
+        expect(&[("K1-001", "0")])
+    );
+    assert_eq!(
+        save("K1-001", "2", NOW + 3).await.unwrap(),
+        SaveOutcome::Saved
+    );
+    assert_eq!(
+        save("K2-003", r#"[[0,1],[1,0]]"#, NOW + 4).await.unwrap(),
+        SaveOutcome::Saved
+    );
+    assert_eq!(
+        save("K3-010", "null", NOW + 5).await.unwrap(),
+        SaveOutcome::Saved
+    );
+    // The last moment of the grace still counts; the next one does not.
+    assert_eq!(
+        save("K3-011", r#""ответ""#, deadline + GRACE)
+            .await
+            .unwrap(),
+        SaveOutcome::Saved
+    );
+    assert_eq!(
+        save("K3-012", "1", deadline + GRACE + 1).await.unwrap(),
+        SaveOutcome::Closed
+    );
+    assert_eq!(
+        save("K1-001", "3", deadline + GRACE + 1).await.unwrap(),
+        SaveOutcome::Closed
+    );
+    let saved = expect(&[
+        ("K1-001", "2"),
+        ("K2-003", r#"[[0,1],[1,0]]"#),
+        ("K3-010", "null"),
+        ("K3-011", r#""ответ""#),
+    ]);
+    assert_eq!(store.responses(a.id).await.unwrap(), saved);
+    assert!(
+        store.responses(b.id).await.unwrap().is_empty(),
+        "attempts are separate"
+    );
+
+    // After finishing, saves are refused even before the deadline.
+    assert_eq!(
+        store
+            .save_response(b.id, "K1-001", "1", NOW + 10, GRACE)
+            .await
+            .unwrap(),
+        SaveOutcome::Saved
+    );
+    let scored = store.responses(b.id).await.unwrap();
+    assert_eq!(
+        store
+            .finish_attempt(
+                b.id,
+                finishing(AttemptStatus::Submitted, scored.clone(), "t2", "{}"),
+                NOW + 20
+            )
+            .await
+            .unwrap(),
+        FinishOutcome::Finished
+    );
+    assert_eq!(
+        store
+            .save_response(b.id, "K1-001", "0", NOW + 21, GRACE)
+            .await
+            .unwrap(),
+        SaveOutcome::Closed
+    );
+    assert_eq!(
+        store
+            .save_response(b.id, "K1-002", "0", NOW + 21, GRACE)
+            .await
+            .unwrap(),
+        SaveOutcome::Closed
+    );
+    assert_eq!(store.responses(b.id).await.unwrap(), scored);
+
+    assert!(matches!(
+        store
+            .save_response(b.id + 1000, "K1-001", "0", NOW, GRACE)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.responses(b.id + 1000).await.unwrap().is_empty());
+}
+
+/// Finishing stores the status, the profile and one diagnostic; a second
+/// finishing writes nothing; stale scoring is refused.
+pub async fn finishing_stores_the_profile_and_one_diagnostic(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let (a, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t2", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    for (item, value) in [("K1-001", "1"), ("K2-003", "[0,2]")] {
+        store
+            .save_response(a.id, item, value, NOW + 1, GRACE)
+            .await
+            .unwrap();
+    }
+    let scored = store.responses(a.id).await.unwrap();
+
+    // Checked before anything is written.
+    assert!(
+        store
+            .finish_attempt(
+                a.id,
+                finishing(AttemptStatus::InProgress, scored.clone(), "t2", "{}"),
+                NOW + 2
+            )
+            .await
+            .is_err()
+    );
+    let mut wrong_source = finishing(AttemptStatus::Submitted, scored.clone(), "t2", "{}");
+    wrong_source.diagnostic.source = DiagnosticSource::Import;
+    assert!(
+        store
+            .finish_attempt(a.id, wrong_source, NOW + 2)
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        store
+            .finish_attempt(
+                a.id,
+                finishing(AttemptStatus::Submitted, scored.clone(), "t1", "{}"),
+                NOW + 2
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let mut other_bank = finishing(AttemptStatus::Submitted, scored.clone(), "t2", "{}");
+    other_bank.diagnostic.bank_id = "management".into();
+    assert!(matches!(
+        store.finish_attempt(a.id, other_bank, NOW + 2).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let mut bad_percent = finishing(AttemptStatus::Submitted, scored.clone(), "t2", "{}");
+    bad_percent.diagnostic.overall_percent = "62.555".into();
+    assert!(matches!(
+        store.finish_attempt(a.id, bad_percent, NOW + 2).await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Scored on responses that are not the stored ones: nothing written.
+    let mut stale = scored.clone();
+    stale.remove("K2-003");
+    assert_eq!(
+        store
+            .finish_attempt(
+                a.id,
+                finishing(AttemptStatus::Submitted, stale, "t2", "{}"),
+                NOW + 2
+            )
+            .await
+            .unwrap(),
+        FinishOutcome::ResponsesChanged
+    );
+    let still = store.attempt(a.id).await.unwrap().unwrap();
+    assert_eq!(still, a, "nothing was written");
+    assert!(diagnostics_in_region(store, "t2").await.is_empty());
+    assert_eq!(
+        store
+            .save_response(a.id, "K2-004", "1", NOW + 3, GRACE)
+            .await
+            .unwrap(),
+        SaveOutcome::Saved,
+        "the attempt is still open"
+    );
+    let scored = store.responses(a.id).await.unwrap();
+
+    let profile = r#"{"bank":"pedagogy-core","overall":{"percent":62.5}}"#;
+    assert_eq!(
+        store
+            .finish_attempt(
+                a.id,
+                finishing(AttemptStatus::Submitted, scored.clone(), "t2", profile),
+                NOW + 100
+            )
+            .await
+            .unwrap(),
+        FinishOutcome::Finished
+    );
+    let finished = store.attempt(a.id).await.unwrap().unwrap();
+    assert_eq!(finished.status, AttemptStatus::Submitted);
+    assert_eq!(finished.finished_at, Some(NOW + 100));
+    assert_eq!(finished.profile_json.as_deref(), Some(profile));
+    assert_eq!(finished.form_json, a.form_json);
+    assert_eq!(finished.deadline, a.deadline);
+
+    let diagnostics = diagnostics_in_region(store, "t2").await;
+    assert_eq!(diagnostics.len(), 1);
+    let d = &diagnostics[0];
+    assert_eq!(d.login, login("t2"));
+    assert_eq!(d.bank_id, "pedagogy-core");
+    assert_eq!(d.bank_version_id, Some(bv), "the attempt's version");
+    assert_eq!(d.taken_on, date(2025, 6, 10));
+    assert_eq!(d.source, DiagnosticSource::Attempt);
+    assert_eq!(d.attempt_id, Some(a.id));
+    assert_eq!(d.overall_percent, "62.50");
+    assert_eq!(d.overall_level, Level::Reduced);
+    assert_eq!(d.competences, stored_competences("pedagogy-core"));
+    assert_eq!(d.profile_json, profile);
+    assert_eq!(d.recorded_at, NOW + 100);
+
+    // Again (say, the overdue sweep): nothing changes.
+    match store
+        .finish_attempt(
+            a.id,
+            finishing(AttemptStatus::Expired, scored.clone(), "t2", "{\"late\":1}"),
+            NOW + 200,
+        )
+        .await
+        .unwrap()
+    {
+        FinishOutcome::AlreadyFinished(row) => assert_eq!(row, finished),
+        other => panic!("a second finishing writes nothing: {other:?}"),
+    }
+    assert_eq!(diagnostics_in_region(store, "t2").await, diagnostics);
+    assert!(matches!(
+        store
+            .finish_attempt(
+                a.id + 1000,
+                finishing(AttemptStatus::Submitted, BTreeMap::new(), "t2", "{}"),
+                NOW
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Expiry is a finishing too.
+    let (b, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t1", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .finish_attempt(
+                b.id,
+                finishing(AttemptStatus::Expired, BTreeMap::new(), "t1", "{}"),
+                NOW + HOUR + GRACE + 1
+            )
+            .await
+            .unwrap(),
+        FinishOutcome::Finished
+    );
+    let expired = store.attempt(b.id).await.unwrap().unwrap();
+    assert_eq!(expired.status, AttemptStatus::Expired);
+    assert_eq!(expired.finished_at, Some(NOW + HOUR + GRACE + 1));
+    assert_eq!(diagnostics_in_region(store, "t1").await.len(), 1);
+}
+
+/// Fifty racing finishings: one finishes, the others see it finished, and
+/// one diagnostic is stored.
+pub async fn concurrent_finishes_finish_once(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let (a, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t4", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    store
+        .save_response(a.id, "K1-001", "1", NOW + 1, GRACE)
+        .await
+        .unwrap();
+    let scored = store.responses(a.id).await.unwrap();
+    let status = |n: usize| {
+        if n.is_multiple_of(2) {
+            AttemptStatus::Submitted
+        } else {
+            AttemptStatus::Expired
+        }
+    };
+    let finishes = (0..50)
+        .map(|n| {
+            store.finish_attempt(
+                a.id,
+                finishing(status(n), scored.clone(), "t4", &format!("{{\"n\":{n}}}")),
+                NOW + 10 + n as Millis,
+            )
+        })
+        .collect();
+    let outcomes = join_all(finishes).await;
+    let winners: Vec<usize> = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| matches!(o, Ok(FinishOutcome::Finished)))
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(winners.len(), 1, "exactly one finishes: {outcomes:?}");
+    let w = winners[0];
+    let stored = store.attempt(a.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, status(w));
+    assert_eq!(stored.profile_json, Some(format!("{{\"n\":{w}}}")));
+    assert_eq!(stored.finished_at, Some(NOW + 10 + w as Millis));
+    for (n, outcome) in outcomes.into_iter().enumerate() {
+        if n != w {
+            match outcome {
+                Ok(FinishOutcome::AlreadyFinished(row)) => assert_eq!(row, stored),
+                other => panic!("finishing {n} should see it finished: {other:?}"),
+            }
+        }
+    }
+    let diagnostics = diagnostics_in_region(store, "t4").await;
+    assert_eq!(diagnostics.len(), 1, "one diagnostic");
+    assert_eq!(diagnostics[0].profile_json, format!("{{\"n\":{w}}}"));
+}
+
+/// Saves racing the finishing of their attempt are each either refused or
+/// seen by the finishing: an accepted response is never left out of the
+/// profile. The finishing is the server's loop: read the responses, score
+/// them, finish; read again when they changed meanwhile.
+pub async fn saves_racing_a_finish_are_refused_or_scored(store: &dyn Store) {
+    enum Raced {
+        /// The items a chain of saves got accepted.
+        Saves(Vec<String>),
+        /// The responses the winning finishing scored.
+        Finished(BTreeMap<String, String>),
+    }
+    const CHAINS: usize = 4;
+    const SAVES_PER_CHAIN: usize = 25;
+    let (bv, _) = campaign_fixture(store).await;
+    for round in 0..4 {
+        let campaign = store
+            .create_campaign(
+                None,
+                new_campaign(&format!("Раунд {round}"), bv, date(2025, 6, 1)),
+                NOW,
+            )
+            .await
+            .unwrap();
+        let (a, _) = store
+            .start_attempt(new_attempt(campaign, bv, "t1", NOW + HOUR), NOW)
+            .await
+            .unwrap();
+        store
+            .save_response(a.id, "K0-000", "0", NOW + 1, GRACE)
+            .await
+            .unwrap();
+        let mut futures: Vec<BoxFuture<'_, Raced>> = Vec::new();
+        for chain in 0..CHAINS {
+            futures.push(Box::pin(async move {
+                let mut saved = Vec::new();
+                for n in 0..SAVES_PER_CHAIN {
+                    let item = format!("K{}-{round}{n:02}", chain + 1);
+                    match store
+                        .save_response(a.id, &item, "1", NOW + 5, GRACE)
+                        .await
+                        .unwrap()
+                    {
+                        SaveOutcome::Saved => saved.push(item),
+                        SaveOutcome::Closed => break,
+                    }
+                }
+                Raced::Saves(saved)
+            }));
+            if chain == round % CHAINS {
+                futures.push(Box::pin(async move {
+                    loop {
+                        let scored = store.responses(a.id).await.unwrap();
+                        let finish =
+                            finishing(AttemptStatus::Submitted, scored.clone(), "t1", "{}");
+                        match store.finish_attempt(a.id, finish, NOW + 5).await.unwrap() {
+                            FinishOutcome::Finished => return Raced::Finished(scored),
+                            FinishOutcome::ResponsesChanged => continue,
+                            other => panic!("round {round}: unexpected {other:?}"),
+                        }
+                    }
+                }));
+            }
+        }
+        let mut scored = None;
+        let mut accepted = BTreeSet::new();
+        for outcome in join_all(futures).await {
+            match outcome {
+                Raced::Saves(items) => accepted.extend(items),
+                Raced::Finished(s) => scored = Some(s),
+            }
+        }
+        let scored = scored.unwrap();
+        for item in &accepted {
+            assert!(
+                scored.contains_key(item),
+                "round {round}: {item} was accepted but left out of the profile"
+            );
+        }
+        assert_eq!(scored.len(), accepted.len() + 1, "round {round}");
+        assert_eq!(
+            store.responses(a.id).await.unwrap(),
+            scored,
+            "round {round}"
+        );
+        assert_eq!(
+            store.attempt(a.id).await.unwrap().unwrap().status,
+            AttemptStatus::Submitted
+        );
+        assert_eq!(diagnostics_in_region(store, "t1").await.len(), round + 1);
+    }
+}
+
+/// The overdue sweep lists running attempts past their deadline plus grace.
+pub async fn overdue_attempts_are_listed(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let start = |l: &'static str, deadline: Millis| {
+        store.start_attempt(new_attempt(campaign, bv, l, deadline), NOW)
+    };
+    let (t1, _) = start("t1", NOW + HOUR).await.unwrap();
+    let (t2, _) = start("t2", NOW + 2 * HOUR).await.unwrap();
+    let (t4, _) = start("t4", NOW + HOUR - 1).await.unwrap();
+    assert!(store.overdue_attempts(NOW, GRACE).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .overdue_attempts(NOW + HOUR + GRACE, GRACE)
+            .await
+            .unwrap(),
+        [t4.id],
+        "deadline + grace must be before now"
+    );
+    assert_eq!(
+        store
+            .overdue_attempts(NOW + HOUR + GRACE + 1, GRACE)
+            .await
+            .unwrap(),
+        [t4.id, t1.id],
+        "the earliest deadline first"
+    );
+    store
+        .finish_attempt(
+            t4.id,
+            finishing(AttemptStatus::Expired, BTreeMap::new(), "t4", "{}"),
+            NOW + HOUR + GRACE + 1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.overdue_attempts(NOW + 3 * HOUR, GRACE).await.unwrap(),
+        [t1.id, t2.id],
+        "finished attempts are not overdue"
+    );
+}
+
+/// A teacher's diagnostics (attempts and imports) are newest first and
+/// visible only where the teacher is.
+pub async fn diagnostics_of_is_scoped_and_newest_first(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let counts = store
+        .import_diagnostics(
+            &cli(),
+            vec![
+                imported("t1", "pedagogy-core", date(2025, 3, 1), "40"),
+                imported("t1", "management", date(2025, 6, 10), "85.25"),
+                imported("t4", "pedagogy-core", date(2025, 3, 1), "10"),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        ImportCounts {
+            inserted: 3,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    let (a, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t1", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    store
+        .finish_attempt(
+            a.id,
+            finishing(AttemptStatus::Submitted, BTreeMap::new(), "t1", "{\"a\":1}"),
+            NOW + 10,
+        )
+        .await
+        .unwrap();
+
+    let all = diagnostics_in_region(store, "t1").await;
+    let order: Vec<(NaiveDate, DiagnosticSource, &str)> = all
+        .iter()
+        .map(|d| (d.taken_on, d.source, d.bank_id.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            (
+                date(2025, 6, 10),
+                DiagnosticSource::Attempt,
+                "pedagogy-core"
+            ),
+            (date(2025, 6, 10), DiagnosticSource::Import, "management"),
+            (date(2025, 3, 1), DiagnosticSource::Import, "pedagogy-core"),
+        ],
+        "by date, then the latest stored"
+    );
+    let imported_row = &all[1];
+    assert_eq!(imported_row.login, login("t1"));
+    assert_eq!(imported_row.overall_percent, "85.25");
+    assert_eq!(imported_row.overall_level, Level::Reduced);
+    assert_eq!(imported_row.bank_version_id, None);
+    assert_eq!(imported_row.attempt_id, None);
+    assert_eq!(imported_row.competences, stored_competences("management"));
+    assert_eq!(
+        imported_row.profile_json,
+        imported("t1", "management", date(2025, 6, 10), "85.25").profile_json
+    );
+    assert_eq!(imported_row.recorded_at, NOW);
+    assert_eq!(all[2].overall_percent, "40.00");
+
+    let count = |scope: Scope, l: &'static str| async move {
+        store.diagnostics_of(&scope, &login(l)).await.unwrap().len()
+    };
+    let schools = |codes: &[&str]| Scope {
+        schools: codes.iter().map(|c| scode(c)).collect(),
+        ..Scope::default()
+    };
+    let municipalities = |codes: &[&str]| Scope {
+        municipalities: codes.iter().map(|c| mcode(c)).collect(),
+        ..Scope::default()
+    };
+    let own = |l: &str| Scope {
+        own: Some(login(l)),
+        ..Scope::default()
+    };
+    assert_eq!(count(schools(&["s-a1"]), "t1").await, 3);
+    assert_eq!(count(schools(&["s-b1"]), "t1").await, 0);
+    assert_eq!(count(schools(&["s-b1"]), "t4").await, 1);
+    assert_eq!(count(municipalities(&["m1"]), "t1").await, 3);
+    assert_eq!(count(municipalities(&["m2"]), "t1").await, 0);
+    assert_eq!(count(own("t1"), "t1").await, 3);
+    assert_eq!(count(own("t2"), "t1").await, 0);
+    assert_eq!(count(Scope::default(), "t1").await, 0);
+    assert_eq!(count(Scope::region(), "t2").await, 0);
+    assert_eq!(count(Scope::region(), "nobody").await, 0);
+    // What a scope shows is exactly what the region shows.
+    assert_eq!(
+        store
+            .diagnostics_of(&own("t1"), &login("t1"))
+            .await
+            .unwrap(),
+        all
+    );
+}
+
+/// Imports match on (login, bank, date): identical rows change nothing,
+/// changed ones are replaced in place, and a bad row writes nothing.
+pub async fn import_diagnostics_matches_login_bank_and_date(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let mut with_version = imported("t2", "pedagogy-core", date(2025, 2, 1), "33.33");
+    with_version.bank_version_id = Some(bv);
+    with_version.overall_level = Level::Critical;
+    let first = vec![
+        imported("t1", "pedagogy-core", date(2025, 2, 1), "50"),
+        with_version.clone(),
+        imported("t1", "management", date(2025, 2, 1), "75.5"),
+    ];
+    let admin = admin_authority();
+    assert_eq!(
+        store
+            .import_diagnostics(&admin, first.clone(), NOW)
+            .await
+            .unwrap(),
+        ImportCounts {
+            inserted: 3,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    let t1_before = diagnostics_in_region(store, "t1").await;
+    let t2_before = diagnostics_in_region(store, "t2").await;
+    assert_eq!(t1_before.len(), 2);
+    assert_eq!(t2_before.len(), 1);
+    assert_eq!(t2_before[0].bank_version_id, Some(bv));
+    assert_eq!(t2_before[0].overall_level, Level::Critical);
+    assert_eq!(t2_before[0].overall_percent, "33.33");
+
+    // The same file again: nothing changes, not even the recording time.
+    assert_eq!(
+        store
+            .import_diagnostics(&cli(), first.clone(), NOW + 10)
+            .await
+            .unwrap(),
+        ImportCounts {
+            inserted: 0,
+            updated: 0,
+            unchanged: 3
+        }
+    );
+    assert_eq!(diagnostics_in_region(store, "t1").await, t1_before);
+    assert_eq!(diagnostics_in_region(store, "t2").await, t2_before);
+    // "50" and "50.00" are the same percent.
+    let mut same = first.clone();
+    same[0].overall_percent = "50.00".into();
+    same[0].competences[0].percent = Some("55.00".into());
+    assert_eq!(
+        store
+            .import_diagnostics(&cli(), same, NOW + 15)
+            .await
+            .unwrap()
+            .unchanged,
+        3
+    );
+
+    // A changed diagnostic is replaced whole, in place; a new date is new.
+    let mut changed = with_version.clone();
+    changed.overall_percent = "41".into();
+    changed.overall_level = Level::High;
+    changed.competences = vec![competence("pedagogy-core:K1", Some("41"), Level::High)];
+    let second = vec![
+        first[0].clone(),
+        changed,
+        first[2].clone(),
+        imported("t2", "pedagogy-core", date(2025, 4, 1), "90"),
+    ];
+    assert_eq!(
+        store
+            .import_diagnostics(&cli(), second.clone(), NOW + 20)
+            .await
+            .unwrap(),
+        ImportCounts {
+            inserted: 1,
+            updated: 1,
+            unchanged: 2
+        }
+    );
+    let t2_after = diagnostics_in_region(store, "t2").await;
+    assert_eq!(t2_after.len(), 2);
+    assert_eq!(t2_after[0].taken_on, date(2025, 4, 1));
+    let replaced = &t2_after[1];
+    assert_eq!(replaced.id, t2_before[0].id, "replaced in place");
+    assert_eq!(replaced.overall_percent, "41.00");
+    assert_eq!(replaced.overall_level, Level::High);
+    assert_eq!(
+        replaced.competences,
+        [competence("pedagogy-core:K1", Some("41.00"), Level::High)]
+    );
+    assert_eq!(replaced.recorded_at, NOW + 20);
+    assert_eq!(diagnostics_in_region(store, "t1").await, t1_before);
+
+    // All or nothing: an unknown login or a bad percent writes nothing.
+    let mut bad = second.clone();
+    bad[0].overall_percent = "99".into();
+    bad.push(imported("ghost", "pedagogy-core", date(2025, 4, 1), "90"));
+    assert_conflict_naming(
+        store.import_diagnostics(&cli(), bad, NOW + 30).await,
+        "ghost",
+    );
+    let mut bad = second.clone();
+    bad[0].overall_percent = "99".into();
+    bad[3].competences[1].percent = Some("100.5".into());
+    assert_conflict_naming(
+        store.import_diagnostics(&cli(), bad, NOW + 30).await,
+        "100.5",
+    );
+    let mut bad = second.clone();
+    bad[0].overall_percent = "99".into();
+    bad[3].source = DiagnosticSource::Attempt;
+    assert!(
+        store
+            .import_diagnostics(&cli(), bad, NOW + 30)
+            .await
+            .is_err()
+    );
+    assert_eq!(diagnostics_in_region(store, "t1").await, t1_before);
+    assert_eq!(diagnostics_in_region(store, "t2").await, t2_after);
+
+    // Within one import, a later diagnostic with the same key wins.
+    let twice = vec![
+        imported("t4", "pedagogy-core", date(2025, 5, 5), "10"),
+        imported("t4", "pedagogy-core", date(2025, 5, 5), "20"),
+    ];
+    assert_eq!(
+        store
+            .import_diagnostics(&cli(), twice, NOW + 40)
+            .await
+            .unwrap(),
+        ImportCounts {
+            inserted: 1,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    let t4 = diagnostics_in_region(store, "t4").await;
+    assert_eq!(t4.len(), 1);
+    assert_eq!(t4[0].overall_percent, "20.00");
+
+    // An attempt's diagnostic on the same bank and day is not an import's
+    // match: importing leaves it alone.
+    let (a, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t4", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    let mut f = finishing(AttemptStatus::Submitted, BTreeMap::new(), "t4", "{}");
+    f.diagnostic.taken_on = date(2025, 5, 5);
+    store.finish_attempt(a.id, f, NOW + 50).await.unwrap();
+    assert_eq!(
+        store
+            .import_diagnostics(
+                &cli(),
+                vec![imported("t4", "pedagogy-core", date(2025, 5, 5), "30")],
+                NOW + 60
+            )
+            .await
+            .unwrap(),
+        ImportCounts {
+            inserted: 0,
+            updated: 1,
+            unchanged: 0
+        }
+    );
+    let t4 = diagnostics_in_region(store, "t4").await;
+    assert_eq!(t4.len(), 2);
+    assert_eq!(t4[0].source, DiagnosticSource::Attempt);
+    assert_eq!(t4[0].overall_percent, "62.50");
+    assert_eq!(t4[1].overall_percent, "30.00");
+
+    // An empty import is fine; each successful import is audited once.
+    assert_eq!(
+        store
+            .import_diagnostics(&cli(), vec![], NOW + 70)
+            .await
+            .unwrap(),
+        ImportCounts::default()
+    );
+    let log = store.audit_log(&cli(), 50).await.unwrap();
+    let imports: Vec<&AuditEntry> = log
+        .iter()
+        .filter(|e| e.action == "import results")
+        .collect();
+    assert_eq!(imports.len(), 7, "{log:?}");
+    assert_eq!(imports.last().unwrap().actor, Some(login("admin")));
+}
+
+/// Participation counts a campaign's attempts by school, in scope.
+pub async fn campaign_participation_counts_by_school(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let other = store
+        .create_campaign(None, new_campaign("Другая", bv, date(2025, 6, 1)), NOW)
+        .await
+        .unwrap();
+    for l in ["t1", "t2", "t3", "t4", "coord"] {
+        store
+            .start_attempt(new_attempt(campaign, bv, l, NOW + HOUR), NOW)
+            .await
+            .unwrap();
+    }
+    store
+        .start_attempt(new_attempt(other, bv, "t1", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    for l in ["t2", "t4"] {
+        let a = store
+            .attempt_for(campaign, &login(l))
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .finish_attempt(
+                a.id,
+                finishing(AttemptStatus::Submitted, BTreeMap::new(), l, "{}"),
+                NOW + 10,
+            )
+            .await
+            .unwrap();
+    }
+
+    let row = |school: &str, school_name: &str, m: &str, m_name: &str, started, finished| {
+        ParticipationRow {
+            school: scode(school),
+            school_name: school_name.into(),
+            municipality: mcode(m),
+            municipality_name: m_name.into(),
+            started,
+            finished,
+        }
+    };
+    let b1 = row("s-b1", "Лицей № 5", "m2", "Алексеевский район", 0, 1);
+    let a2 = row(
+        "s-a2",
+        "Гимназия № 1",
+        "m1",
+        "Вязовский муниципальный округ",
+        1,
+        0,
+    );
+    let a1 = row(
+        "s-a1",
+        "Средняя школа № 2",
+        "m1",
+        "Вязовский муниципальный округ",
+        1,
+        1,
+    );
+    let participation = |scope: Scope, id: i64| async move {
+        store.campaign_participation(&scope, id).await.unwrap()
+    };
+    assert_eq!(
+        participation(Scope::region(), campaign).await,
+        vec![b1.clone(), a2.clone(), a1.clone()],
+        "by municipality name, then school name; the coordinator has no school"
+    );
+    assert_eq!(
+        participation(
+            Scope {
+                municipalities: [mcode("m1")].into(),
+                ..Scope::default()
+            },
+            campaign
+        )
+        .await,
+        vec![a2, a1.clone()]
+    );
+    assert_eq!(
+        participation(
+            Scope {
+                schools: [scode("s-a1")].into(),
+                ..Scope::default()
+            },
+            campaign
+        )
+        .await,
+        vec![a1]
+    );
+    assert_eq!(
+        participation(
+            Scope {
+                own: Some(login("t4")),
+                ..Scope::default()
+            },
+            campaign
+        )
+        .await,
+        vec![b1]
+    );
+    assert!(participation(Scope::default(), campaign).await.is_empty());
+    assert_eq!(
+        participation(Scope::region(), other).await,
+        vec![row(
+            "s-a1",
+            "Средняя школа № 2",
+            "m1",
+            "Вязовский муниципальный округ",
+            1,
+            0
+        )]
+    );
+    assert!(
+        participation(Scope::region(), other + 1000)
+            .await
+            .is_empty()
+    );
+}
+
+/// An import larger than any one statement's batch is applied whole, and
+/// re-importing it is recognised row by row.
+pub async fn bulk_import_spans_many_statements(store: &dyn Store) {
+    const DAYS: u64 = 2_100;
+    apply_fixture(store).await;
+    let first_day = date(2015, 1, 1);
+    let rows: Vec<NewDiagnostic> = (0..DAYS)
+        .flat_map(|n| {
+            let day = first_day + chrono::Days::new(n);
+            let percent = format!("{}.{:02}", n % 100, n % 97);
+            [
+                imported("t1", "pedagogy-core", day, &percent),
+                imported("t2", "management", day, &percent),
+            ]
+        })
+        .collect();
+    let total = rows.len() as u32;
+    assert_eq!(
+        store
+            .import_diagnostics(&cli(), rows.clone(), NOW)
+            .await
+            .unwrap(),
+        ImportCounts {
+            inserted: total,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    let t1 = diagnostics_in_region(store, "t1").await;
+    assert_eq!(t1.len() as u64, DAYS);
+    assert_eq!(t1[0].taken_on, first_day + chrono::Days::new(DAYS - 1));
+    assert!(
+        t1.iter()
+            .all(|d| d.competences == stored_competences("pedagogy-core")),
+        "every diagnostic has its own competences"
+    );
+    let last = &t1[0];
+    let n = DAYS - 1;
+    assert_eq!(last.overall_percent, format!("{}.{:02}", n % 100, n % 97));
+
+    // Again, with every third one changed.
+    let mut again = rows;
+    for d in again.iter_mut().step_by(3) {
+        d.overall_level = Level::Critical;
+        d.competences.pop();
+    }
+    let changed = again.iter().step_by(3).count() as u32;
+    assert_eq!(
+        store
+            .import_diagnostics(&cli(), again, NOW + 1)
+            .await
+            .unwrap(),
+        ImportCounts {
+            inserted: 0,
+            updated: changed,
+            unchanged: total - changed
+        }
+    );
+    let t1 = diagnostics_in_region(store, "t1").await;
+    assert_eq!(t1.len() as u64, DAYS);
+    let first = t1.last().unwrap();
+    assert_eq!(first.taken_on, first_day);
+    assert_eq!(first.overall_level, Level::Critical);
+    assert_eq!(first.competences.len(), 2);
+    assert_eq!(first.recorded_at, NOW + 1);
+    assert_eq!(t1[t1.len() - 2].competences.len(), 3, "unchanged");
 }

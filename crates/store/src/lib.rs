@@ -11,8 +11,16 @@
 //! [`RegionAuthority`]. The authentication methods (credentials, sessions,
 //! invitations, login throttling) take neither: they run before a caller is
 //! known, and only the server's auth module calls them.
+//!
+//! The diagnostics area (banks, campaigns, attempts, completed diagnostics;
+//! row models in [`diagnostics`]) knows nothing of the bank format: banks are
+//! stored as their source text, forms, responses and profiles as JSON text
+//! the server produces and reads.
 
 pub mod conformance;
+pub mod diagnostics;
+
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -21,6 +29,13 @@ use domain::{
     RegionAuthority, Role, School, SchoolCode, Scope,
 };
 use serde::{Deserialize, Serialize};
+
+pub use diagnostics::{
+    AttemptRow, AttemptStatus, BankLoad, BankVersionRow, CampaignRow, DiagnosticCompetence,
+    DiagnosticRow, DiagnosticSource, FinishAttempt, FinishOutcome, ImportCounts, NewAttempt,
+    NewBankVersion, NewCampaign, NewDiagnostic, ParticipationRow, SaveOutcome, format_percent,
+    parse_percent,
+};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -229,6 +244,151 @@ pub trait Store: Send + Sync + 'static {
     async fn login_failures(&self, key: &str) -> Result<Option<LoginFailures>>;
 
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
+
+    // ---- assessment banks ------------------------------------------------
+
+    /// Stores one bank version (`bank load`). The same (bank id, version)
+    /// with the same content hash changes nothing and answers `Unchanged`
+    /// with the stored id; with another hash it is a
+    /// [`StoreError::Conflict`] whose Russian message tells to change the
+    /// version. A new version is stored with `auth`'s actor and `now`, and
+    /// one audit entry (`bank load`) in the same transaction. Safe when
+    /// several loads of one version race: one inserts, the others see it.
+    async fn load_bank_version(
+        &self,
+        auth: &RegionAuthority,
+        bank: NewBankVersion,
+        now: Millis,
+    ) -> Result<BankLoad>;
+
+    /// Every stored bank version without its source, newest load first.
+    async fn bank_versions(&self) -> Result<Vec<BankVersionRow>>;
+
+    /// One bank version with its source, `None` when there is none.
+    async fn bank_version(&self, id: i64) -> Result<Option<BankVersionRow>>;
+
+    /// The latest loaded version of the bank `bank_id`, with its source
+    /// (`None`: the bank was never loaded). Re-loading an older version
+    /// unchanged does not make it current.
+    async fn current_bank_version(&self, bank_id: &str) -> Result<Option<BankVersionRow>>;
+
+    // ---- campaigns ---------------------------------------------------------
+
+    /// Opens a campaign and returns its id. `actor` is who opens it (`None`:
+    /// the operator at the command line); the server checks the caller's
+    /// right to do so. An unknown bank version or a window closing before it
+    /// opens is a [`StoreError::Conflict`].
+    async fn create_campaign(
+        &self,
+        actor: Option<&Login>,
+        campaign: NewCampaign,
+        now: Millis,
+    ) -> Result<i64>;
+
+    /// Every campaign with its bank, the latest opening first (then the
+    /// newest). Campaigns are not personal data: the server decides which
+    /// ones a caller is offered (by their audience).
+    async fn campaigns(&self) -> Result<Vec<CampaignRow>>;
+
+    /// One campaign, `None` when there is none.
+    async fn campaign(&self, id: i64) -> Result<Option<CampaignRow>>;
+
+    // ---- attempts ----------------------------------------------------------
+
+    /// Starts the account's attempt in a campaign, or finds the one it
+    /// already has (in whatever status): `(attempt, created)`. Atomic: there
+    /// is never more than one attempt per (campaign, account), however many
+    /// calls race, and a race is never an error; a found attempt keeps its
+    /// own deadline and form. An unknown campaign or login is
+    /// [`StoreError::NotFound`]. The server checks the caller's right.
+    async fn start_attempt(&self, attempt: NewAttempt, now: Millis) -> Result<(AttemptRow, bool)>;
+
+    /// One attempt, `None` when there is none. Not scoped: the server
+    /// checks that the caller owns it (or may see its teacher).
+    async fn attempt(&self, id: i64) -> Result<Option<AttemptRow>>;
+
+    /// The account's attempt in a campaign, if any.
+    async fn attempt_for(&self, campaign_id: i64, login: &Login) -> Result<Option<AttemptRow>>;
+
+    /// Every attempt of the account, the latest started first.
+    async fn attempts_of(&self, login: &Login) -> Result<Vec<AttemptRow>>;
+
+    /// Saves (inserts or replaces) the response to one item, only while the
+    /// attempt is in progress and `now <= deadline + grace`; otherwise
+    /// `Closed` and nothing changes. Idempotent. Returns once committed
+    /// (durable). A save and a concurrent [`finish_attempt`](Store::finish_attempt)
+    /// are ordered: either the save is `Closed`, or the finishing sees it.
+    /// An unknown attempt is [`StoreError::NotFound`].
+    async fn save_response(
+        &self,
+        attempt_id: i64,
+        item_id: &str,
+        response_json: &str,
+        now: Millis,
+        grace: Millis,
+    ) -> Result<SaveOutcome>;
+
+    /// Every saved response of the attempt by item id (empty when the
+    /// attempt has none or does not exist).
+    async fn responses(&self, attempt_id: i64) -> Result<BTreeMap<String, String>>;
+
+    /// Finishes an in-progress attempt exactly once, however many calls (and
+    /// server processes) race: a conditional update of its status decides,
+    /// and only the winner, in the same transaction, stores the profile,
+    /// `finished_at = now` and the completed diagnostic (linked to the
+    /// attempt; its login, bank and version must be the attempt's, else
+    /// [`StoreError::Conflict`]). The others get `AlreadyFinished` with the
+    /// stored attempt. If the stored responses are not
+    /// `finish.scored_responses` any more, nothing is written:
+    /// `ResponsesChanged`. `finish.status` must be `Submitted` or `Expired`
+    /// and `finish.diagnostic.source` `Attempt`. An unknown attempt is
+    /// [`StoreError::NotFound`].
+    async fn finish_attempt(
+        &self,
+        attempt_id: i64,
+        finish: FinishAttempt,
+        now: Millis,
+    ) -> Result<FinishOutcome>;
+
+    /// The ids of the attempts still in progress whose `deadline + grace`
+    /// is before `now`, the earliest deadline first: the server finalises
+    /// them as `Expired`.
+    async fn overdue_attempts(&self, now: Millis, grace: Millis) -> Result<Vec<i64>>;
+
+    // ---- completed diagnostics ------------------------------------------
+
+    /// The account's completed diagnostics (attempts and imports), newest
+    /// first (by `taken_on`, then the latest stored). Scoped like
+    /// [`account`](Store::account): an account outside `scope` has none.
+    async fn diagnostics_of(&self, scope: &Scope, login: &Login) -> Result<Vec<DiagnosticRow>>;
+
+    /// Imports completed diagnostics taken elsewhere (`import results`),
+    /// all or nothing, with one audit entry (`import results`). Each is
+    /// matched on (login, bank, `taken_on`) among the imported ones: an
+    /// identical one is left alone (`unchanged`), a different one is
+    /// replaced whole, competences included, keeping its id (`updated`);
+    /// the server merges a partial file into the stored diagnostic first if
+    /// it wants to. Within one call a later diagnostic with the same key
+    /// wins. An unknown login or a bad percent is a [`StoreError::Conflict`]
+    /// naming it; every diagnostic's source must be `Import`.
+    async fn import_diagnostics(
+        &self,
+        auth: &RegionAuthority,
+        diagnostics: Vec<NewDiagnostic>,
+        now: Millis,
+    ) -> Result<ImportCounts>;
+
+    /// A campaign's attempts counted by school: `started` still in
+    /// progress, `finished` submitted or expired. Only attempts of accounts
+    /// visible in `scope` count, each at the account's current school
+    /// (accounts without a school are left out); schools without attempts
+    /// are absent (the server knows the audience). Ordered by municipality
+    /// name, then school name.
+    async fn campaign_participation(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+    ) -> Result<Vec<ParticipationRow>>;
 
     // ---- settings and audit --------------------------------------------
 
