@@ -356,3 +356,132 @@ async fn gen_region_is_deterministic_and_imports() {
     assert_eq!(teachers, 300);
     assert!(!dir_.methodists.is_empty());
 }
+
+fn shipped_banks() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assessment-banks")
+}
+
+#[test]
+fn bank_check_names_file_and_line_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    let mut files: Vec<String> = std::fs::read_dir(shipped_banks())
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".toml"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 4);
+    let mut args = vec!["bank", "check"];
+    args.extend(files.iter().map(String::as_str));
+    let o = marshrut(&db, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[bank]\nid = \"x\"\nversion = \"1\"\nfoo = 1\n").unwrap();
+    let o = marshrut(&db, &["bank", "check", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("bad.toml:4:"), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn banks_load_once_and_campaigns_open_on_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    let banks = shipped_banks();
+    let o = marshrut(&db, &["bank", "load", banks.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o).matches(": загружен").count(), 4);
+    let o = marshrut(&db, &["bank", "load", banks.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert_eq!(stderr(&o).matches("без изменений").count(), 4);
+
+    let o = marshrut(
+        &db,
+        &[
+            "campaign",
+            "open",
+            "--bank",
+            "math-methods",
+            "--title",
+            "Диагностика учителей математики",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-20",
+            "--audience",
+            "clusters:ШНОР|ШФНСУ",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = v["id"].as_i64().unwrap();
+    let store = open(&db).await;
+    let c = store.campaign(id).await.unwrap().unwrap();
+    assert_eq!(c.bank_id, "math-methods");
+    assert_eq!(c.audience, "clusters:low_results|adverse_conditions");
+    assert_eq!(
+        c.closes_on,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()
+    );
+
+    let unknown = marshrut(
+        &db,
+        &["campaign", "open", "--bank", "physics", "--title", "x"],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("bank load"));
+    let bad_audience = marshrut(
+        &db,
+        &[
+            "campaign",
+            "open",
+            "--bank",
+            "math-methods",
+            "--title",
+            "x",
+            "--audience",
+            "pupils",
+        ],
+    );
+    assert_eq!(bad_audience.status.code(), Some(1));
+}
+
+#[test]
+fn bank_score_prints_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.json");
+    std::fs::write(&answers, r#"{ "responses": { "K1-001": null } }"#).unwrap();
+    let bank = shipped_banks().join("pedagogy-core.toml");
+    let o = marshrut(
+        "sqlite://unused.db",
+        &[
+            "bank",
+            "score",
+            bank.to_str().unwrap(),
+            answers.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["bank"], "pedagogy-core");
+    assert_eq!(v["overall"]["percent"], 0.0);
+    assert_eq!(v["competences"][0]["code"], "pedagogy-core:K1");
+    assert!(
+        !Path::new("unused.db").exists(),
+        "bank score needs no database"
+    );
+    std::fs::write(&answers, r#"{ "responses": { "NO-SUCH": 1 } }"#).unwrap();
+    let o = marshrut(
+        "sqlite://unused.db",
+        &[
+            "bank",
+            "score",
+            bank.to_str().unwrap(),
+            answers.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("NO-SUCH"));
+}

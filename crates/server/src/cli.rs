@@ -5,7 +5,7 @@
 //! error. Messages go to stderr, data to stdout.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -72,6 +72,16 @@ enum Command {
         #[arg(long)]
         invitations_out: Option<PathBuf>,
     },
+    /// Банки оценочных материалов: проверка, загрузка, подсчёт результата
+    Bank {
+        #[command(subcommand)]
+        command: BankCommand,
+    },
+    /// Диагностические кампании
+    Campaign {
+        #[command(subcommand)]
+        command: CampaignCommand,
+    },
     /// Создаёт синтетический регион в виде файлов импорта
     GenRegion {
         #[arg(long)]
@@ -83,6 +93,42 @@ enum Command {
         as_of: Option<NaiveDate>,
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BankCommand {
+    /// Проверяет файлы банков; каждая ошибка — «файл:строка: что не так»
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Загружает банки из папки (по умолчанию assessment-banks/) в базу данных
+    Load { dir: Option<PathBuf> },
+    /// Подсчитывает результат по файлу ответов (без базы данных) и печатает профиль в JSON
+    Score { file: PathBuf, answers: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum CampaignCommand {
+    /// Открывает диагностическую кампанию на текущей версии банка
+    Open {
+        /// Идентификатор банка (bank.id)
+        #[arg(long)]
+        bank: String,
+        #[arg(long)]
+        title: String,
+        /// Первый день (по умолчанию сегодня)
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Последний день включительно (по умолчанию через 30 дней после начала)
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        /// all | clusters:Ф|Ф | students_low_results | schools:К|К | municipalities:К|К | roles:Р|Р
+        #[arg(long, default_value = "all")]
+        audience: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -232,6 +278,28 @@ async fn run(cli: Cli) -> CliResult {
             .await?;
             eprintln!("{report}");
             Ok(())
+        }
+        Command::Bank { command } => match command {
+            BankCommand::Check { files } => bank_check(&files),
+            BankCommand::Score { file, answers } => bank_score(&file, &answers),
+            BankCommand::Load { dir } => {
+                let store = open(&cli.database_url).await?;
+                bank_load(store.as_ref(), dir.as_deref()).await
+            }
+        },
+        Command::Campaign {
+            command:
+                CampaignCommand::Open {
+                    bank,
+                    title,
+                    from,
+                    to,
+                    audience,
+                    json,
+                },
+        } => {
+            let store = open(&cli.database_url).await?;
+            campaign_open(store.as_ref(), &bank, &title, from, to, &audience, json).await
         }
         Command::GenRegion {
             teachers,
@@ -420,6 +488,150 @@ async fn user_add(
             "Учётная запись {login} создана. Одноразовая ссылка для установки пароля (действует 14 дней):"
         );
         println!("{link}");
+    }
+    Ok(())
+}
+
+fn bank_check(files: &[PathBuf]) -> CliResult {
+    match banks::load_files(files) {
+        Ok(found) => {
+            for b in &found {
+                eprintln!(
+                    "{}: «{}» версии {} в порядке (компетенций {}, заданий {})",
+                    b.id,
+                    b.title,
+                    b.version,
+                    b.competences.len(),
+                    b.items.len()
+                );
+            }
+            Ok(())
+        }
+        Err(errors) => refused(format!("{errors}\nИсправьте ошибки выше.")),
+    }
+}
+
+fn bank_score(file: &Path, answers: &Path) -> CliResult {
+    let bank = banks::load_file(file).map_err(|e| CliError::Refused(e.to_string()))?;
+    let json = std::fs::read_to_string(answers).map_err(|e| {
+        CliError::Refused(format!("Не удалось прочитать {}: {e}", answers.display()))
+    })?;
+    let profile = banks::score_file(&bank, &json)
+        .map_err(|e| CliError::Refused(format!("{}: {e}", answers.display())))?;
+    println!("{}", serde_json::to_string_pretty(&profile)?);
+    Ok(())
+}
+
+async fn bank_load(store: &dyn Store, dir: Option<&Path>) -> CliResult {
+    let dir = dir.unwrap_or(Path::new("assessment-banks"));
+    let found = banks::load_dir(dir)
+        .map_err(|e| CliError::Refused(format!("{e}\nНичего не загружено.")))?;
+    if found.is_empty() {
+        return refused(format!("В {} нет файлов банков (*.toml)", dir.display()));
+    }
+    let mut with_sources = Vec::new();
+    for bank in found {
+        let (file_name, source) = bank_source(dir, &bank)?;
+        with_sources.push((bank, file_name, source));
+    }
+    let auth = RegionAuthority::command_line();
+    match crate::diagnostics::load_banks(store, &auth, with_sources).await {
+        Ok(loaded) => {
+            for (id, version, load) in loaded {
+                let what = match load {
+                    store::BankLoad::Inserted(_) => "загружен",
+                    store::BankLoad::Unchanged(_) => "уже загружен, без изменений",
+                };
+                eprintln!("{id} {version}: {what}");
+            }
+            Ok(())
+        }
+        Err(crate::error::Failure::Conflict(message)) => refused(message),
+        Err(e) => Err(CliError::Internal(anyhow::anyhow!("{e}"))),
+    }
+}
+
+/// Finds the file a loaded bank came from (its content hash matches).
+fn bank_source(dir: &Path, bank: &domain::Bank) -> CliResult<(String, String)> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let bytes = std::fs::read(&path)?;
+            let hash: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            if hash == bank.content_hash {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let text = String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+                return Ok((name, text));
+            }
+        }
+    }
+    Err(CliError::Internal(anyhow::anyhow!(
+        "the file of bank {} vanished",
+        bank.id
+    )))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn campaign_open(
+    store: &dyn Store,
+    bank_id: &str,
+    title: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    audience: &str,
+    json: bool,
+) -> CliResult {
+    let title = title.trim();
+    if title.is_empty() {
+        return refused("--title: название кампании не может быть пустым");
+    }
+    let audience = domain::Audience::parse(audience)
+        .map_err(|e| CliError::Refused(format!("--audience: {e}")))?;
+    let Some(version) = store.current_bank_version(bank_id).await? else {
+        return refused(format!(
+            "--bank: банк «{bank_id}» не загружен; загрузите его: marshrut bank load"
+        ));
+    };
+    let today = Config::new("").today();
+    let from = from.unwrap_or(today);
+    let to = to.unwrap_or(from + chrono::Days::new(30));
+    if to < from {
+        return refused("--to: последний день раньше первого");
+    }
+    let id = store
+        .create_campaign(
+            None,
+            store::NewCampaign {
+                title: title.to_string(),
+                bank_version_id: version.id,
+                opens_on: from,
+                closes_on: to,
+                audience: audience.to_string(),
+            },
+            now_millis(),
+        )
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(m) => CliError::Refused(m),
+            other => CliError::Internal(other.into()),
+        })?;
+    if json {
+        println!("{}", serde_json::json!({ "id": id }));
+    } else {
+        eprintln!(
+            "Кампания «{title}» открыта: банк {bank_id} {}, {} – {}, аудитория: {}.",
+            version.version,
+            from.format("%d.%m.%Y"),
+            to.format("%d.%m.%Y"),
+            audience.describe()
+        );
+        println!("{id}");
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod demo;
+pub mod diagnostics;
 pub mod error;
 pub mod import;
 pub mod routes;
@@ -43,10 +44,16 @@ pub async fn launch(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let sweeper = tokio::spawn(diagnostics::run_sweeper(
+        state.diagnostics.clone(),
+        state.config.sweep_every,
+    ));
     let router = routes::router(state);
-    axum::serve(listener, router)
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    sweeper.abort();
+    served
 }
 
 /// Completes on Ctrl-C or SIGTERM.

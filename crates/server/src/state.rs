@@ -17,6 +17,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The region's time zone: every "today" and day boundary.
     pub timezone: chrono_tz::Tz,
+    /// How often overdue attempts are looked for and finalised.
+    pub sweep_every: std::time::Duration,
 }
 
 impl Config {
@@ -26,6 +28,7 @@ impl Config {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             timezone: chrono_tz::Europe::Moscow,
+            sweep_every: std::time::Duration::from_secs(10),
         }
     }
 
@@ -46,6 +49,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub auth: Arc<Auth>,
     pub config: Arc<Config>,
+    pub diagnostics: Arc<crate::diagnostics::Diagnostics>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -80,10 +84,16 @@ impl AppState {
                 .map_err(|_| Failure::internal(format!("bad timezone setting {tz:?}")))?;
         }
         let auth = Arc::new(Auth::new(store.clone(), &secret, config.public_url.clone()));
+        let config = Arc::new(config);
+        let diagnostics = Arc::new(crate::diagnostics::Diagnostics::new(
+            store.clone(),
+            config.clone(),
+        ));
         Ok(AppState {
             store,
             auth,
-            config: Arc::new(config),
+            config,
+            diagnostics,
         })
     }
 }
