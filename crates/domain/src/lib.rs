@@ -8,12 +8,14 @@
 //! caller's [`Scope`] that every store read takes; assessment [`Bank`]s and
 //! the exact [`scoring`] of an attempt into a [`Profile`].
 
+pub mod analysis;
 pub mod attempt;
 pub mod bank;
 pub mod campaign;
 pub mod directory;
 pub mod ids;
 pub mod level;
+pub mod profile;
 pub mod role;
 pub mod scope;
 pub mod scoring;
