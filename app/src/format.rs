@@ -58,6 +58,61 @@ pub fn ru_years(years: f64) -> String {
     }
 }
 
+/// The time left as a teacher reads it: «Осталось 43 мин», «Осталось 1 ч
+/// 5 мин», «Осталось меньше минуты», «Время вышло». Whole minutes are
+/// rounded down, so the text never promises more time than there is.
+pub fn ru_time_left(secs: i64) -> String {
+    if secs <= 0 {
+        return "Время вышло".to_string();
+    }
+    if secs < 60 {
+        return "Осталось меньше минуты".to_string();
+    }
+    let minutes = secs / 60;
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("Осталось {m} мин"),
+        (h, 0) => format!("Осталось {h} ч"),
+        (h, m) => format!("Осталось {h} ч {m} мин"),
+    }
+}
+
+/// A text shortened to at most `max_chars` characters for a list: white
+/// space collapsed, cut at a word boundary where one is near, with «…».
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max_chars {
+        return flat;
+    }
+    if max_chars == 0 {
+        return String::new();
+    }
+    let cut: String = flat.chars().take(max_chars - 1).collect();
+    // Prefer a word boundary in the last fifth of the kept text.
+    let keep = match cut.rfind(' ') {
+        Some(at) if cut[..at].chars().count() * 5 >= (max_chars - 1) * 4 => &cut[..at],
+        _ => cut.as_str(),
+    };
+    format!(
+        "{}…",
+        keep.trim_end_matches([' ', ',', ';', ':', '.', '—', '-'])
+    )
+}
+
+/// The Russian name of an item kind (`single`…), or the text as given when
+/// it is not a kind's name (e.g. already Russian).
+pub fn kind_title(kind: &str) -> &str {
+    match kind {
+        "single" => "выбор одного ответа",
+        "multiple" => "выбор нескольких ответов",
+        "matching" => "установление соответствия",
+        "ordering" => "установление последовательности",
+        "numeric" => "числовой ответ",
+        "text" => "краткий ответ",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +166,33 @@ mod tests {
         assert_eq!(ru_years(4.96), "5 лет");
         assert_eq!(ru_years(-1.0), "—");
         assert_eq!(ru_years(f64::NAN), "—");
+    }
+
+    #[test]
+    fn time_left() {
+        assert_eq!(ru_time_left(0), "Время вышло");
+        assert_eq!(ru_time_left(-5), "Время вышло");
+        assert_eq!(ru_time_left(59), "Осталось меньше минуты");
+        assert_eq!(ru_time_left(43 * 60 + 59), "Осталось 43 мин");
+        assert_eq!(ru_time_left(3600), "Осталось 1 ч");
+        assert_eq!(ru_time_left(3600 + 5 * 60), "Осталось 1 ч 5 мин");
+    }
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("  Короткий\n текст ", 120), "Короткий текст");
+        let long = "слово ".repeat(40);
+        let e = excerpt(&long, 120);
+        assert!(e.chars().count() <= 120, "{e}");
+        assert!(e.ends_with("слово…"), "{e}");
+        let e = excerpt(&"я".repeat(200), 10);
+        assert_eq!(e, format!("{}…", "я".repeat(9)));
+        assert_eq!(excerpt("абв", 0), "");
+    }
+
+    #[test]
+    fn kinds_in_russian() {
+        assert_eq!(kind_title("single"), "выбор одного ответа");
+        assert_eq!(kind_title("своё"), "своё");
     }
 }

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use domain::{ClusterFlag, School};
+use domain::{ClusterFlag, Level, School};
 use leptos::prelude::*;
 
-use crate::Chrome;
+use crate::{Chrome, HistoryRow};
 
 /// What sits above a page's body.
 pub(crate) enum Header<'a> {
@@ -17,10 +17,31 @@ pub(crate) enum Header<'a> {
     Bare,
 }
 
+/// What a page adds to the document head.
+#[derive(Debug, Default)]
+pub(crate) struct Head {
+    /// `<meta name="csrf-token">` for the page script's requests.
+    pub csrf: Option<String>,
+    /// Loads `/static/app.js` (deferred).
+    pub script: bool,
+    /// `<meta http-equiv="refresh">` every so many seconds.
+    pub refresh_secs: Option<u32>,
+}
+
 /// Renders a complete HTML document titled «{title} — Маршрут».
 pub(crate) fn render_document<V: IntoView>(
     title: &str,
     header: Header<'_>,
+    body: impl FnOnce() -> V,
+) -> String {
+    render_document_with(title, header, Head::default(), body)
+}
+
+/// [`render_document`] with additions to the head.
+pub(crate) fn render_document_with<V: IntoView>(
+    title: &str,
+    header: Header<'_>,
+    head: Head,
     body: impl FnOnce() -> V,
 ) -> String {
     let owner = Owner::new();
@@ -31,6 +52,15 @@ pub(crate) fn render_document<V: IntoView>(
             Header::Public => public_header().into_any(),
             Header::Bare => ().into_any(),
         };
+        let csrf = head
+            .csrf
+            .map(|token| view! { <meta name="csrf-token" content=token/> });
+        let refresh = head
+            .refresh_secs
+            .map(|s| view! { <meta http-equiv="refresh" content=s.to_string()/> });
+        let script = head
+            .script
+            .then(|| view! { <script src="/static/app.js" defer=true></script> });
         let body = body();
         view! {
             <!DOCTYPE html>
@@ -38,8 +68,11 @@ pub(crate) fn render_document<V: IntoView>(
                 <head>
                     <meta charset="utf-8"/>
                     <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                    {refresh}
                     <title>{title}</title>
                     <link rel="stylesheet" href="/static/app.css"/>
+                    {csrf}
+                    {script}
                 </head>
                 <body>
                     <a class="skip-link" href="#main">"Перейти к основному содержимому"</a>
@@ -180,6 +213,127 @@ pub(crate) fn low_results_mark(low: bool) -> AnyView {
     } else {
         view! { <span class="muted">"нет"</span> }.into_any()
     }
+}
+
+/// The class of a level's colours: `level-critical`…
+pub(crate) fn level_class(level: Level) -> String {
+    format!("level-{}", level.as_str())
+}
+
+/// A level as a coloured mark.
+pub(crate) fn level_mark(level: Level, title: String) -> impl IntoView {
+    view! { <span class=format!("mark {}", level_class(level))>{title}</span> }
+}
+
+/// Plain text (a bank's stem or case text) as paragraphs: blank lines
+/// separate paragraphs, single line breaks are kept. Never HTML: the text
+/// is escaped like any other.
+pub(crate) fn paragraphs(text: &str) -> impl IntoView + use<> {
+    let mut paras: Vec<Vec<String>> = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                paras.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(line.to_string());
+        }
+    }
+    if !current.is_empty() {
+        paras.push(current);
+    }
+    paras
+        .into_iter()
+        .map(|lines| {
+            let n = lines.len();
+            let parts = lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    let br = (i + 1 < n).then(|| view! { <br/> });
+                    view! { {line}{br} }
+                })
+                .collect_view();
+            view! { <p>{parts}</p> }
+        })
+        .collect_view()
+}
+
+/// The table of completed diagnostics, each linking to its result.
+pub(crate) fn history_table(rows: Vec<HistoryRow>, caption: &'static str) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let href = format!("/diagnostics/{}", r.diagnostic_id);
+            view! {
+                <tr>
+                    <td class="nowrap">{r.taken_on}</td>
+                    <th scope="row">
+                        <a href=href>{r.bank_title}</a>
+                    </th>
+                    <td>{r.source}</td>
+                    <td class="num">{r.percent}</td>
+                    <td>{level_mark(r.level, r.level.default_title().to_string())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption>{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Дата"</th>
+                        <th scope="col">"Диагностика"</th>
+                        <th scope="col">"Форма"</th>
+                        <th scope="col" class="num">"Результат"</th>
+                        <th scope="col">"Уровень дефицитов"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A whole share in percent, «45 %» («—» when there is nothing to share).
+pub(crate) fn share_text(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "—".to_string()
+    } else {
+        let p = (part.min(whole) as f64 * 100.0 / whole as f64).round();
+        format!("{p} %")
+    }
+}
+
+/// Participation as one stacked bar: finished, in progress, not started.
+/// Decorative: the figures are in the table next to it. Drawn as SVG with
+/// percentage attributes, so it needs no inline style.
+pub(crate) fn participation_bar(addressed: usize, started: usize, finished: usize) -> AnyView {
+    let whole = addressed.max(started + finished);
+    if whole == 0 {
+        return view! { <span class="muted">"—"</span> }.into_any();
+    }
+    let pct = |n: usize| n as f64 * 100.0 / whole as f64;
+    let done = pct(finished);
+    let active = pct(started);
+    view! {
+        <svg class="stack" width="100%" height="12" aria-hidden="true" focusable="false">
+            <rect class="stack__rest" x="0" y="0" width="100%" height="12"></rect>
+            <rect class="stack__done" x="0" y="0" width=format!("{done:.2}%") height="12"></rect>
+            <rect
+                class="stack__active"
+                x=format!("{done:.2}%")
+                y="0"
+                width=format!("{active:.2}%")
+                height="12"
+            ></rect>
+        </svg>
+    }
+    .into_any()
 }
 
 /// Percent-encodes one path segment (codes and logins may hold Cyrillic

@@ -3,29 +3,46 @@
 //!
 //! The server loads the data, builds a view model (see [`model`]) and calls
 //! a `render_*` function; the returned `String` is the whole document. No
-//! hydration and no scripts: links are plain links and forms are native
-//! forms posting to the server's routes, so everything works with
-//! JavaScript off. Every page links `/static/app.css` ([`STYLESHEET`]).
+//! hydration: links are plain links and forms are native forms posting to
+//! the server's routes, so everything works with JavaScript off. Every page
+//! links `/static/app.css` ([`STYLESHEET`]); the diagnostic question page
+//! also loads `/static/app.js` ([`SCRIPT`]), a small plain script that
+//! autosaves answers and runs the countdown.
 
 pub mod format;
 mod layout;
 pub mod model;
 mod pages;
 
-pub use format::{ru_date, ru_number, ru_plural, ru_plural_word, ru_years};
-pub use model::{
-    Chrome, ErrorPage, InvitationIssued, InvitationPage, InvitationView, LoginPage, MentorPage,
-    MunicipalityPage, NavItem, RegionPage, SchoolFilterView, SchoolPage, StaffRow, TeacherHome,
+pub use format::{
+    excerpt, kind_title, ru_date, ru_number, ru_plural, ru_plural_word, ru_time_left, ru_years,
 };
+pub use model::{
+    AttemptPage, BankOption, CampaignCard, CampaignPage, CampaignRow, CampaignsPage, CardState,
+    Chrome, ErrorPage, FinishPage, HistoryRow, InvitationIssued, InvitationPage, InvitationView,
+    LoginPage, MentorPage, MunicipalityPage, NavItem, NewCampaignForm, ParticipationView,
+    ProfilePage, RegionPage, ResultRow, ReviewItem, SchoolFilterView, SchoolPage, StaffRow,
+    TeacherHome,
+};
+pub use pages::attempt::{render_attempt, render_finish};
 pub use pages::auth::{render_invitation, render_login};
+pub use pages::campaigns::{
+    AUDIENCE_KINDS, PARTICIPATION_REFRESH_SECS, render_campaign, render_campaigns,
+};
 pub use pages::directory::{SCHOOLS_SHOWN, render_municipality, render_region};
 pub use pages::error::render_error;
 pub use pages::mentor::render_mentor;
+pub use pages::profile::render_profile;
 pub use pages::school::{render_invitation_issued, render_school};
 pub use pages::teacher::render_teacher_home;
 
 /// The stylesheet every page links; the server serves it at `/static/app.css`.
 pub const STYLESHEET: &str = include_str!("../style/app.css");
+
+/// The page script the diagnostic question page loads; the server serves it
+/// at `/static/app.js` (`text/javascript; charset=utf-8`). Plain JavaScript,
+/// no libraries; every page works without it.
+pub const SCRIPT: &str = include_str!("../static/app.js");
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -153,6 +170,28 @@ pub(crate) mod tests {
         assert!(html.contains(r#"<form method="post" action="/logout" class="account__logout">"#));
         assert!(html.contains(r#"<input type="hidden" name="csrf" value="chrome-csrf">"#));
         assert!(html.contains(">Выйти</button>"));
+    }
+
+    #[test]
+    fn script_has_its_hooks_and_no_outside_sources() {
+        for needle in [
+            "form[data-autosave]",
+            "data-kind",
+            "data-save-url",
+            "[data-save-status]",
+            "X-CSRF-Token",
+            "meta[name=\"csrf-token\"]",
+            "[data-deadline]",
+            "data-remaining",
+            "Время вышло",
+            "Сохранено",
+            "Не удалось сохранить — ответ будет сохранён при переходе",
+        ] {
+            assert!(crate::SCRIPT.contains(needle), "{needle}");
+        }
+        assert!(!crate::SCRIPT.contains("http://") && !crate::SCRIPT.contains("https://"));
+        // Never blocks the native submission.
+        assert!(!crate::SCRIPT.contains("preventDefault"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The view models the server builds and the pages render.
 
-use domain::{Account, ClusterFlag, Methodist, Role};
+use domain::attempt::ItemView;
+use domain::{Account, ClusterFlag, Level, Methodist, Response, Role};
 use store::{MunicipalitySummary, SchoolSummary};
 
 /// One link of the main navigation.
@@ -51,12 +52,19 @@ pub struct InvitationPage {
     pub csrf: String,
 }
 
-/// A teacher's own page.
+/// A teacher's own page: the profile record and the «Диагностика» section.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeacherHome {
     pub chrome: Chrome,
     pub account: Account,
     pub school: Option<SchoolSummary>,
+    /// The campaigns open to the teacher (an empty list shows «Назначенных
+    /// диагностик пока нет»).
+    pub campaigns: Vec<CampaignCard>,
+    /// Completed diagnostics, newest first (table «Пройденные диагностики»).
+    pub diagnostics: Vec<HistoryRow>,
+    /// The hidden `csrf` input of the «Начать диагностику» forms.
+    pub csrf: String,
 }
 
 /// One person in a school's staff table.
@@ -166,4 +174,260 @@ pub struct ErrorPage {
     pub status: u16,
     pub title: String,
     pub message: String,
+}
+
+// ---- diagnostics -------------------------------------------------------------
+
+/// A campaign as the teacher sees it on the home page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignCard {
+    pub id: i64,
+    pub title: String,
+    pub bank_title: String,
+    /// Already formatted: «01.12.2026 – 31.12.2026».
+    pub window: String,
+    pub time_limit_minutes: u32,
+    /// Items in one attempt.
+    pub items: usize,
+    pub state: CardState,
+}
+
+/// Where the teacher stands in a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardState {
+    /// A form POST `/campaigns/{id}/start` (hidden `csrf`): «Начать диагностику».
+    NotStarted,
+    /// A link «Продолжить» to `/attempts/{attempt_id}`.
+    InProgress {
+        attempt_id: i64,
+        answered: usize,
+        /// «22.11.2026 15:40 (МСК)».
+        deadline_text: String,
+    },
+    /// A link «Результаты» to `/diagnostics/{diagnostic_id}`.
+    Finished { diagnostic_id: i64 },
+}
+
+/// One completed diagnostic in a history table (links `/diagnostics/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    pub diagnostic_id: i64,
+    pub bank_title: String,
+    /// «22.11.2026».
+    pub taken_on: String,
+    /// «онлайн» or «импорт».
+    pub source: String,
+    /// «62,50 %».
+    pub percent: String,
+    /// Shown with its default Russian title ([`Level::default_title`]).
+    pub level: Level,
+}
+
+/// One question of an attempt per screen.
+///
+/// The answer form posts to `/attempts/{attempt_id}/items/{item.id}` with
+/// `csrf`, `go` (`prev`, `stay`, `next` or `finish`) and the answer fields
+/// by the item's kind:
+///
+/// | kind | fields |
+/// |---|---|
+/// | single | `choice` = the option's bank index (absent: no answer) |
+/// | multiple | `choice`, repeated, one per ticked option (none: no answer) |
+/// | matching | `match_{left}` = the right index or empty, per left choice |
+/// | ordering | `pos_{option}` = its place `1..=n` or empty, per option |
+/// | numeric | `number`: text as typed, a decimal comma allowed («12,5») |
+/// | text | `text` |
+///
+/// The same form autosaves with the page script: `PUT
+/// /api/v1/attempts/{attempt_id}/responses/{item.id}` with
+/// `{"response": …}` and the `X-CSRF-Token` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptPage {
+    pub chrome: Chrome,
+    pub attempt_id: i64,
+    pub campaign_title: String,
+    pub bank_title: String,
+    /// 0-based position of the shown item.
+    pub position: usize,
+    pub total: usize,
+    /// Whether each position has a saved answer (index = position).
+    pub answered: Vec<bool>,
+    /// Never carries an answer key: see [`ItemView`].
+    pub item: ItemView,
+    /// The saved response to pre-fill the form with.
+    pub response: Option<Response>,
+    /// RFC 3339, for the page script's countdown.
+    pub deadline_utc: String,
+    /// «22.11.2026 15:40 (МСК)».
+    pub deadline_text: String,
+    /// Seconds left when the page was rendered (the countdown counts from
+    /// this, so a wrong clock on the teacher's computer does not matter).
+    pub remaining_secs: i64,
+    /// The form's hidden `csrf` and the page's `<meta name="csrf-token">`.
+    pub csrf: String,
+    pub error: Option<String>,
+    /// Show «Ответ сохранён» (after a save that stayed on the question).
+    pub saved: bool,
+}
+
+/// «Завершить диагностику?»: the confirmation before submitting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishPage {
+    pub chrome: Chrome,
+    pub attempt_id: i64,
+    pub campaign_title: String,
+    pub total: usize,
+    /// 1-based positions and stem excerpts (shortened to 120 characters if
+    /// longer; see [`crate::excerpt`]).
+    pub unanswered: Vec<(usize, String)>,
+    /// «Осталось 12 мин».
+    pub remaining_text: String,
+    pub csrf: String,
+}
+
+/// A diagnostic's result (профиль дефицитов).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfilePage {
+    pub chrome: Chrome,
+    pub teacher_name: String,
+    pub bank_title: String,
+    pub version: String,
+    /// «22.11.2026».
+    pub taken_on: String,
+    /// «онлайн» or «импорт».
+    pub source: String,
+    /// The overall result (`code` and `standard_ref` are not shown).
+    pub overall: ResultRow,
+    /// In the bank's order.
+    pub competences: Vec<ResultRow>,
+    /// The date of the previous diagnostic on the same bank, which the
+    /// `change` values compare with.
+    pub previous_taken_on: Option<String>,
+    /// The item review, when the bank's `review` setting allows it now.
+    pub review: Option<Vec<ReviewItem>>,
+    /// Why there is no review («Разбор заданий будет доступен после закрытия
+    /// диагностики»); shown when `review` is `None`.
+    pub review_note: Option<String>,
+    /// The teacher's diagnostics, newest first.
+    pub history: Vec<HistoryRow>,
+}
+
+/// A result line: overall or one competence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultRow {
+    /// `K1` (or `pedagogy-core:K1`).
+    pub code: String,
+    pub title: String,
+    /// «ПС «Педагог», A/01.6».
+    pub standard_ref: Option<String>,
+    /// 0–100, drawn in the chart.
+    pub percent: f64,
+    /// «62,50 %».
+    pub percent_text: String,
+    pub level: Level,
+    /// The region's display name of the level («критический»).
+    pub level_title: String,
+    /// Percentage points against the previous diagnostic on the same bank:
+    /// «+12,50», «−5,00», «0,00».
+    pub change: Option<String>,
+}
+
+/// One item in the review after the diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    /// 1-based.
+    pub position: usize,
+    pub competence_title: String,
+    /// The item kind: `single`… (shown in Russian) or a Russian title.
+    pub kind: String,
+    pub context: Option<String>,
+    pub stem: String,
+    /// The teacher's answer in words («не дан ответ» when empty).
+    pub given: String,
+    pub correct: String,
+    /// «0,5 из 1».
+    pub score_text: String,
+    /// Full points.
+    pub full: bool,
+    pub explanation: Option<String>,
+}
+
+/// The ЦНППМ methodist's campaigns and the form to open one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignsPage {
+    pub chrome: Chrome,
+    pub campaigns: Vec<CampaignRow>,
+    pub banks: Vec<BankOption>,
+    pub csrf: String,
+    pub error: Option<String>,
+    /// The values of the form (kept after a refused submission).
+    pub form: NewCampaignForm,
+}
+
+/// A campaign in the methodist's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignRow {
+    pub id: i64,
+    pub title: String,
+    pub bank_title: String,
+    /// «01.12.2026 – 31.12.2026».
+    pub window: String,
+    /// In words: «педагоги школ кластеров: ШНОР, ШФНСУ».
+    pub audience: String,
+    /// «открыта», «запланирована», «завершена».
+    pub status: String,
+    /// Accounts the audience takes in.
+    pub addressed: usize,
+    /// Attempts in progress now (not counting finished ones), as
+    /// `store::ParticipationRow::started`.
+    pub started: usize,
+    /// Attempts submitted or expired.
+    pub finished: usize,
+}
+
+/// A bank version to open a campaign on: the select's value is `id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankOption {
+    /// The stored bank version's id.
+    pub id: i64,
+    pub title: String,
+    pub version: String,
+}
+
+/// The new-campaign form, POST `/campaigns`: `csrf`, `title`, `bank` (a
+/// [`BankOption::id`]), `from`, `to` (`YYYY-MM-DD`), `audience_kind` (`all`,
+/// `clusters`, `students_low_results`, `schools`, `municipalities`,
+/// `roles`) and `audience_value` (codes separated by `|`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewCampaignForm {
+    pub title: String,
+    pub bank: String,
+    /// `YYYY-MM-DD`.
+    pub from: String,
+    /// `YYYY-MM-DD`.
+    pub to: String,
+    pub audience_kind: String,
+    pub audience_value: String,
+}
+
+/// One campaign's live participation (the page refreshes itself every minute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignPage {
+    pub chrome: Chrome,
+    pub campaign: CampaignRow,
+    pub bank_title: String,
+    /// Per municipality or school.
+    pub rows: Vec<ParticipationView>,
+}
+
+/// Participation of one municipality or school.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipationView {
+    pub name: String,
+    /// A drill-down link (a municipality's schools), if any.
+    pub href: Option<String>,
+    pub addressed: usize,
+    /// In progress now, not counting finished ones.
+    pub started: usize,
+    pub finished: usize,
 }

@@ -1,8 +1,11 @@
 //! One module per group of pages.
 
+pub mod attempt;
 pub mod auth;
+pub mod campaigns;
 pub mod directory;
 pub mod error;
 pub mod mentor;
+pub mod profile;
 pub mod school;
 pub mod teacher;
