@@ -72,6 +72,8 @@ fn path_for(template: &str, target: Target) -> String {
         )
         .replace("{login}", teacher)
         .replace("{token}", "no-such-invitation-token-000000000000000000")
+        .replace("{id}", "999999")
+        .replace("{item_id}", "K1-001")
 }
 
 /// What `who` (None: anonymous) must get from `method path` at `target`.
@@ -130,7 +132,32 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
             }
             Some(_) => 403,
         },
-        ("GET", "/static/app.css") | ("GET", "/healthz") | ("GET", "/api/openapi.json") => 200,
+        ("GET", "/static/app.css")
+        | ("GET", "/static/app.js")
+        | ("GET", "/healthz")
+        | ("GET", "/api/openapi.json") => 200,
+        // Pages of one's own attempts and results; the test region has none.
+        ("POST", "/campaigns/{id}/start")
+        | ("GET", "/attempts/{id}")
+        | ("POST", "/attempts/{id}/items/{item_id}")
+        | ("GET", "/attempts/{id}/finish")
+        | ("POST", "/attempts/{id}/submit")
+        | ("GET", "/diagnostics/{id}") => {
+            if signed_in {
+                404
+            } else {
+                303
+            }
+        }
+        ("GET", "/campaigns") => page_gate(&["cnppm1", "admin1"]),
+        ("POST", "/campaigns") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 422, // the matrix posts an empty form
+            other => other,
+        },
+        ("GET", "/campaigns/{id}") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 404,
+            other => other,
+        },
         ("POST", "/api/v1/auth/login") => 401, // wrong credentials
         ("POST", "/api/v1/auth/logout") => {
             if signed_in {
@@ -139,13 +166,30 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
                 401
             }
         }
-        ("GET", "/api/v1/me") => {
+        ("GET", "/api/v1/me") | ("GET", "/api/v1/campaigns") => {
             if signed_in {
                 200
             } else {
                 401
             }
         }
+        // The test region has no campaigns and no attempts.
+        ("POST", "/api/v1/campaigns/{id}/attempts")
+        | ("GET", "/api/v1/attempts/{id}")
+        | ("PUT", "/api/v1/attempts/{id}/responses/{item_id}")
+        | ("POST", "/api/v1/attempts/{id}/submit") => {
+            if signed_in {
+                404
+            } else {
+                401
+            }
+        }
+        ("GET", "/api/v1/teachers/{login}/profile") => match login {
+            None => 401,
+            // One's own profile; else a teacher of a visible school.
+            Some(l) if l == school_of(target).1 || sees_school(l, school) => 200,
+            Some(_) => 404,
+        },
         (m, p) => panic!("route {m} {p} has no expectation in the authorization test: classify it"),
     }
 }

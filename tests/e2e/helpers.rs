@@ -23,6 +23,9 @@ pub enum Backend {
 
 pub struct TestApp {
     pub base: String,
+    /// The database URL, for tests that must reach past the store (moving
+    /// a deadline into the past).
+    pub database_url: String,
     pub store: Arc<dyn Store>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -199,7 +202,7 @@ pub const ROLE_LOGINS: &[(&str, Role)] = &[
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        let (url, dir, pg) = match backend {
+        let (url, dir, pg): (String, _, _) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("t.db").display());
@@ -226,20 +229,79 @@ impl TestApp {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(store.clone(), Config::new(&base))
-            .await
-            .expect("state");
+        let mut config = Config::new(&base);
+        // Overdue attempts are looked for often, so tests need not wait.
+        config.sweep_every = std::time::Duration::from_millis(200);
+        let state = AppState::new(store.clone(), config).await.expect("state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(marshrut::launch(listener, state, async {
             let _ = rx.await;
         }));
         TestApp {
             base,
+            database_url: url,
             store,
             shutdown: Some(tx),
             server: Some(server),
             _dir: dir,
             pg,
+        }
+    }
+
+    /// Loads the shipped banks and opens a campaign on `bank` for every
+    /// teacher, from today for 30 days. Answers its id.
+    pub async fn open_campaign(&self, bank: &str) -> i64 {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assessment-banks");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                let parsed = banks::parse(&name, &text).unwrap();
+                found.push((parsed, name, text));
+            }
+        }
+        marshrut::diagnostics::load_banks(
+            self.store.as_ref(),
+            &RegionAuthority::command_line(),
+            found,
+        )
+        .await
+        .unwrap();
+        let version = self
+            .store
+            .current_bank_version(bank)
+            .await
+            .unwrap()
+            .unwrap();
+        let today = Config::new("").today();
+        self.store
+            .create_campaign(
+                None,
+                store::NewCampaign {
+                    title: format!("Диагностика {bank}"),
+                    bank_version_id: version.id,
+                    opens_on: today,
+                    closes_on: today + chrono::Days::new(30),
+                    audience: "all".into(),
+                },
+                chrono::Utc::now().timestamp_millis(),
+            )
+            .await
+            .unwrap()
+    }
+
+    /// Runs one SQL statement on the test database.
+    pub async fn execute_sql(&self, sql: &str) {
+        if self.database_url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+            pool.close().await;
         }
     }
 

@@ -35,4 +35,5 @@ mod helpers;
 mod api;
 mod authz;
 mod cli;
+mod diagnostics;
 mod pages;

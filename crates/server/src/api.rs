@@ -113,3 +113,167 @@ pub async fn me(ApiCaller(c): ApiCaller) -> Json<Value> {
     user["municipality"] = json!(c.municipality);
     Json(user)
 }
+
+// ---- diagnostics ------------------------------------------------------------
+
+fn rfc3339(ms: store::Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+fn attempt_items(bank: &domain::Bank, row: &store::AttemptRow) -> Result<Value, Failure> {
+    let form = crate::diagnostics::Diagnostics::form(row)?;
+    serde_json::to_value(domain::attempt::view_form(bank, &form))
+        .map_err(|e| Failure::internal(format!("items: {e}")))
+}
+
+pub async fn campaigns(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let list = state.diagnostics.campaigns_for(&c).await?;
+    let campaigns: Vec<Value> = list
+        .into_iter()
+        .map(|(c, window)| {
+            json!({
+                "id": c.id,
+                "title": c.title,
+                "bank": c.bank_id,
+                "from": c.opens_on,
+                "to": c.closes_on,
+                "status": window.as_str(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "campaigns": campaigns })))
+}
+
+pub async fn start_attempt(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, ApiError> {
+    let (row, created) = state.diagnostics.start(&c, id).await?;
+    let bank = state.diagnostics.bank(row.bank_version_id).await?;
+    let body = json!({ "attempt": {
+        "id": row.id,
+        "deadline": rfc3339(row.deadline),
+        "items": attempt_items(&bank, &row)?,
+    }});
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(body)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResponseBody {
+    response: Value,
+}
+
+pub async fn save_response(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    axum::extract::Path((id, item)): axum::extract::Path<(i64, String)>,
+    body: Result<Json<ResponseBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let body = match body {
+        Ok(Json(b)) => b,
+        Err(_) => {
+            // Someone else's attempt is 404 whatever the body.
+            state.diagnostics.own_attempt(&c, id).await?;
+            return Err(Failure::Unprocessable {
+                message: "Тело запроса должно быть JSON вида {\"response\": …}".into(),
+                field: Some("response".into()),
+            }
+            .into());
+        }
+    };
+    state
+        .diagnostics
+        .save(&c, id, &item, &body.response)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn get_attempt(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let row = state.diagnostics.own_attempt(&c, id).await?;
+    let bank = state.diagnostics.bank(row.bank_version_id).await?;
+    let responses = state.diagnostics.responses(id).await?;
+    Ok(Json(json!({ "attempt": {
+        "id": row.id,
+        "status": row.status.as_str(),
+        "deadline": rfc3339(row.deadline),
+        "items": attempt_items(&bank, &row)?,
+        "responses": responses,
+    }})))
+}
+
+pub async fn submit_attempt(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let row = state.diagnostics.submit(&c, id).await?;
+    let profile: Value = row
+        .profile_json
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| Failure::internal(format!("stored profile: {e}")))?
+        .unwrap_or(Value::Null);
+    Ok(Json(json!({ "profile": profile })))
+}
+
+fn profile_json(d: &store::DiagnosticRow) -> Result<Value, Failure> {
+    let mut v: Value = serde_json::from_str(&d.profile_json)
+        .map_err(|e| Failure::internal(format!("stored profile: {e}")))?;
+    v["taken_on"] = json!(d.taken_on);
+    v["source"] = json!(d.source.as_str());
+    Ok(v)
+}
+
+pub async fn teacher_profile(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    axum::extract::Path(login): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let login = domain::Login::parse(&login).map_err(|_| Failure::NotFound)?;
+    let scope = c.scope();
+    if state.store.account(&scope, &login).await?.is_none() {
+        return Err(Failure::NotFound.into());
+    }
+    let history = state.store.diagnostics_of(&scope, &login).await?;
+    let taken: Vec<domain::profile::Taken<'_>> = history
+        .iter()
+        .map(|d| domain::profile::Taken {
+            bank: &d.bank_id,
+            taken_on: d.taken_on,
+            order: d.id,
+            level: d.overall_level,
+        })
+        .collect();
+    let today = state.config.today();
+    let current = domain::profile::current(&taken, today);
+    let level = domain::profile::level(&taken, today);
+    let profiles = current
+        .iter()
+        .map(|&i| profile_json(&history[i]))
+        .collect::<Result<Vec<_>, _>>()?;
+    let history = history
+        .iter()
+        .map(profile_json)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(json!({
+        "level": level.map(|l| l.as_str()),
+        "profiles": profiles,
+        "history": history,
+    })))
+}

@@ -133,6 +133,8 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
 
     let directory = store.directory(&RegionAuthority::command_line()).await?;
     let accounts = pick_accounts(&directory);
+    eprintln!("Загружаю банки и провожу демонстрационные диагностики…");
+    demo_diagnostics(store.clone(), &config, &directory, &accounts).await?;
     let hash = tokio::task::spawn_blocking(|| hash_password_blocking(DEMO_PASSWORD))
         .await?
         .map_err(|f| anyhow::anyhow!("{f}"))?;
@@ -167,4 +169,202 @@ fn print_accounts(accounts: &[Account], public_url: &str) {
         );
     }
     println!();
+}
+
+/// A response to `item`: right, or plausibly wrong.
+fn simulated_response(item: &domain::Item, right: bool) -> domain::Response {
+    use domain::{ItemKind, Response};
+    match (&item.kind, right) {
+        (ItemKind::Single { answer, .. }, true) => Response::Index(*answer),
+        (ItemKind::Single { options, answer }, false) => {
+            Response::Index((answer + 1) % options.len())
+        }
+        (ItemKind::Multiple { answer, .. }, true) => Response::Indices(answer.clone()),
+        (ItemKind::Multiple { options, answer }, false) => Response::Indices(
+            (0..options.len())
+                .filter(|i| !answer.contains(i))
+                .take(1)
+                .collect(),
+        ),
+        (ItemKind::Matching { answer, .. }, true) => Response::Pairs(answer.clone()),
+        (ItemKind::Matching { answer, .. }, false) => {
+            let n = answer.len();
+            Response::Pairs(
+                (0..n)
+                    .map(|i| (answer[i].0, answer[(i + 1) % n].1))
+                    .collect(),
+            )
+        }
+        (ItemKind::Ordering { answer, .. }, true) => Response::Indices(answer.clone()),
+        (ItemKind::Ordering { answer, .. }, false) => {
+            Response::Indices(answer.iter().rev().copied().collect())
+        }
+        (ItemKind::Numeric { value, .. }, true) => Response::Number(value.clone()),
+        (ItemKind::Numeric { .. }, false) => {
+            Response::Number(domain::Decimal::parse("-99999").expect("a number"))
+        }
+        (ItemKind::Text { accepted }, true) => Response::Text(accepted[0].clone()),
+        (ItemKind::Text { .. }, false) => Response::Text("не знаю".into()),
+    }
+}
+
+/// The shipped banks, an open campaign for every teacher, and finished
+/// diagnostics at every level: online attempts for about a tenth of the
+/// teachers (the demo teacher keeps hers to take now), and for the demo
+/// mentor an imported diagnostic a year ago besides a current one.
+async fn demo_diagnostics(
+    store: std::sync::Arc<dyn store::Store>,
+    config: &Config,
+    directory: &store::Directory,
+    shown: &[Account],
+) -> CliResult {
+    use rand::{Rng, SeedableRng};
+
+    let dir = std::path::Path::new("assessment-banks");
+    let found = banks::load_dir(dir).map_err(|e| anyhow::anyhow!("shipped banks: {e}"))?;
+    let mut with_sources = Vec::new();
+    for bank in found {
+        let name = format!("{}.toml", bank.id);
+        let text = std::fs::read_to_string(dir.join(&name))?;
+        with_sources.push((bank, name, text));
+    }
+    let auth = RegionAuthority::command_line();
+    crate::diagnostics::load_banks(store.as_ref(), &auth, with_sources)
+        .await
+        .map_err(|f| anyhow::anyhow!("{f}"))?;
+    let today = config.today();
+    let version = store
+        .current_bank_version("pedagogy-core")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("pedagogy-core is not loaded"))?;
+    let campaign = store
+        .create_campaign(
+            None,
+            store::NewCampaign {
+                title: "Диагностика профессиональных дефицитов педагогов".into(),
+                bank_version_id: version.id,
+                opens_on: today - chrono::Days::new(14),
+                closes_on: today + chrono::Days::new(30),
+                audience: "all".into(),
+            },
+            now_millis(),
+        )
+        .await?;
+
+    let service =
+        crate::diagnostics::Diagnostics::new(store.clone(), std::sync::Arc::new(config.clone()));
+    let bank = service
+        .bank(version.id)
+        .await
+        .map_err(|f| anyhow::anyhow!("{f}"))?;
+    let keep_free: std::collections::HashSet<_> = shown
+        .iter()
+        .filter(|a| a.roles == [Role::Teacher].into())
+        .map(|a| a.login.clone())
+        .collect();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
+    let teachers: Vec<&Account> = directory
+        .accounts
+        .iter()
+        .filter(|a| a.active && a.has(Role::Teacher) && !keep_free.contains(&a.login))
+        .collect();
+    let count = (teachers.len() / 10).max(8);
+    let bar = indicatif::ProgressBar::new(count as u64);
+    for (n, account) in teachers
+        .iter()
+        .step_by((teachers.len() / count).max(1))
+        .take(count)
+        .enumerate()
+    {
+        // Abilities spread over every level: critical, high, reduced, none.
+        let ability: f64 = [0.25, 0.5, 0.7, 0.92][n % 4] + rng.random_range(-0.08..0.08);
+        let caller = domain::Caller {
+            login: account.login.clone(),
+            full_name: account.full_name.clone(),
+            roles: account.roles.clone(),
+            school: account.school.clone(),
+            municipality: account.municipality.clone(),
+        };
+        let (attempt, _) = service
+            .start(&caller, campaign)
+            .await
+            .map_err(|f| anyhow::anyhow!("{f}"))?;
+        let form =
+            crate::diagnostics::Diagnostics::form(&attempt).map_err(|f| anyhow::anyhow!("{f}"))?;
+        for f in &form.items {
+            let item = bank.item(&f.id).expect("form items are the bank's");
+            let response = simulated_response(item, rng.random_bool(ability.clamp(0.0, 1.0)));
+            let json = serde_json::to_string(&response)?;
+            store
+                .save_response(
+                    attempt.id,
+                    &f.id,
+                    &json,
+                    now_millis(),
+                    crate::diagnostics::grace_ms(),
+                )
+                .await?;
+        }
+        service
+            .finish(attempt.id, store::AttemptStatus::Submitted)
+            .await
+            .map_err(|f| anyhow::anyhow!("{f}"))?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    // The demo mentor took the diagnostic a year ago too (imported from
+    // the federal platform), so the profile shows the change.
+    if let Some(mentor) = shown.iter().find(|a| a.has(Role::Mentor)) {
+        let caller = domain::Caller {
+            login: mentor.login.clone(),
+            full_name: mentor.full_name.clone(),
+            roles: mentor.roles.clone(),
+            school: mentor.school.clone(),
+            municipality: mentor.municipality.clone(),
+        };
+        let mut earlier = std::collections::BTreeMap::new();
+        for item in &bank.items {
+            earlier.insert(
+                item.id.clone(),
+                simulated_response(item, rng.random_bool(0.45)),
+            );
+        }
+        let profile = domain::score_attempt(&bank, &earlier).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let taken_on = today - chrono::Days::new(360);
+        let mut diagnostic =
+            crate::diagnostics::diagnostic_of(&mentor.login, &bank, version.id, taken_on, &profile)
+                .map_err(|f| anyhow::anyhow!("{f}"))?;
+        diagnostic.source = store::DiagnosticSource::Import;
+        diagnostic.bank_version_id = None;
+        store
+            .import_diagnostics(&auth, vec![diagnostic], now_millis())
+            .await?;
+        if store.attempt_for(campaign, &mentor.login).await?.is_none() {
+            let (attempt, _) = service
+                .start(&caller, campaign)
+                .await
+                .map_err(|f| anyhow::anyhow!("{f}"))?;
+            let form = crate::diagnostics::Diagnostics::form(&attempt)
+                .map_err(|f| anyhow::anyhow!("{f}"))?;
+            for f in &form.items {
+                let item = bank.item(&f.id).expect("form items are the bank's");
+                let json = serde_json::to_string(&simulated_response(item, rng.random_bool(0.75)))?;
+                store
+                    .save_response(
+                        attempt.id,
+                        &f.id,
+                        &json,
+                        now_millis(),
+                        crate::diagnostics::grace_ms(),
+                    )
+                    .await?;
+            }
+            service
+                .finish(attempt.id, store::AttemptStatus::Submitted)
+                .await
+                .map_err(|f| anyhow::anyhow!("{f}"))?;
+        }
+    }
+    Ok(())
 }

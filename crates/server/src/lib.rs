@@ -16,6 +16,7 @@ pub mod routes;
 pub mod session;
 pub mod state;
 pub mod web;
+pub mod web_diagnostics;
 
 use std::future::Future;
 use std::sync::Arc;

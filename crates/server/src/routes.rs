@@ -12,13 +12,13 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use domain::Role;
 
 use crate::error::{ApiError, Failure, PageError};
 use crate::session::Identity;
 use crate::state::AppState;
-use crate::{api, web};
+use crate::{api, web, web_diagnostics};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,12 +70,28 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/schools/{code}", SignedIn, get(web::school)),
         route!(GET "/municipalities/{code}", SignedIn, get(web::municipality)),
         route!(POST "/schools/{code}/invitations/{login}", Roles(INVITERS), post(web::reissue_invitation)),
+        route!(POST "/campaigns/{id}/start", SignedIn, post(web_diagnostics::start)),
+        route!(GET "/attempts/{id}", SignedIn, get(web_diagnostics::question)),
+        route!(POST "/attempts/{id}/items/{item_id}", SignedIn, post(web_diagnostics::answer)),
+        route!(GET "/attempts/{id}/finish", SignedIn, get(web_diagnostics::finish_form)),
+        route!(POST "/attempts/{id}/submit", SignedIn, post(web_diagnostics::submit)),
+        route!(GET "/diagnostics/{id}", SignedIn, get(web_diagnostics::profile)),
+        route!(GET "/campaigns", Roles(REGION), get(web_diagnostics::campaigns)),
+        route!(POST "/campaigns", Roles(REGION), post(web_diagnostics::open_campaign)),
+        route!(GET "/campaigns/{id}", Roles(REGION), get(web_diagnostics::campaign)),
         route!(GET "/static/app.css", Public, get(web::stylesheet)),
+        route!(GET "/static/app.js", Public, get(web::script)),
         route!(GET "/healthz", Public, get(api::healthz)),
         route!(GET "/api/openapi.json", Public, get(api::openapi)),
         route!(POST "/api/v1/auth/login", Public, post(api::login)),
         route!(POST "/api/v1/auth/logout", SignedIn, post(api::logout)),
         route!(GET "/api/v1/me", SignedIn, get(api::me)),
+        route!(GET "/api/v1/campaigns", SignedIn, get(api::campaigns)),
+        route!(POST "/api/v1/campaigns/{id}/attempts", SignedIn, post(api::start_attempt)),
+        route!(GET "/api/v1/attempts/{id}", SignedIn, get(api::get_attempt)),
+        route!(PUT "/api/v1/attempts/{id}/responses/{item_id}", SignedIn, put(api::save_response)),
+        route!(POST "/api/v1/attempts/{id}/submit", SignedIn, post(api::submit_attempt)),
+        route!(GET "/api/v1/teachers/{login}/profile", SignedIn, get(api::teacher_profile)),
     ]
 }
 

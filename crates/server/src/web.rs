@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 type PageResult = Result<Response, PageError>;
 
-fn html(s: String) -> Response {
+pub(crate) fn html(s: String) -> Response {
     Html(s).into_response()
 }
 
@@ -36,10 +36,11 @@ fn main_page(c: &Caller) -> &'static str {
     }
 }
 
-fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
+pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
     let mut items: Vec<(&str, &str)> = Vec::new();
     if c.has_any(&[Role::CnppmMethodist, Role::Admin]) {
         items.push(("/region", "Регион"));
+        items.push(("/campaigns", "Диагностики"));
     }
     if c.has(Role::MunicipalCoordinator) {
         items.push(("/municipality", "Муниципалитет"));
@@ -85,6 +86,17 @@ pub async fn not_found(
         message: "Такой страницы нет или у вас нет к ней доступа.".into(),
     });
     (StatusCode::NOT_FOUND, Html(page)).into_response()
+}
+
+pub async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        app::SCRIPT,
+    )
+        .into_response()
 }
 
 pub async fn stylesheet() -> Response {
@@ -352,6 +364,37 @@ pub async fn reissue_invitation(
 
 // ---- home pages -----------------------------------------------------------
 
+/// «22.11.2026 15:40 (МСК)» for an instant, in the region's zone.
+pub fn local_time(state: &AppState, ms: store::Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            let local = t.with_timezone(&state.config.timezone);
+            let zone = if state.config.timezone == chrono_tz::Europe::Moscow {
+                "МСК".to_string()
+            } else {
+                local.format("%Z").to_string()
+            };
+            format!("{} ({zone})", local.format("%d.%m.%Y %H:%M"))
+        })
+        .unwrap_or_default()
+}
+
+/// «62,50 %» from a stored «62.50».
+pub fn percent_ru(stored: &str) -> String {
+    format!("{} %", stored.replace('.', ","))
+}
+
+/// Titles of the loaded banks by id (the latest loaded version's).
+pub async fn bank_titles(
+    state: &AppState,
+) -> Result<std::collections::HashMap<String, String>, Failure> {
+    let mut titles = std::collections::HashMap::new();
+    for v in state.store.bank_versions().await? {
+        titles.entry(v.bank_id).or_insert(v.title);
+    }
+    Ok(titles)
+}
+
 pub async fn me(
     State(state): State<AppState>,
     PageCaller(c): PageCaller,
@@ -368,10 +411,67 @@ pub async fn me(
         Some(code) => state.store.school(&Scope::region(), code).await?,
         None => None,
     };
+    let history = state.store.diagnostics_of(&scope, &c.login).await?;
+    let titles = bank_titles(&state).await?;
+    let mut campaigns = Vec::new();
+    for (campaign, _) in state.diagnostics.campaigns_for(&c).await? {
+        let bank = state.diagnostics.bank(campaign.bank_version_id).await?;
+        let state_of = match state.store.attempt_for(campaign.id, &c.login).await? {
+            None => app::CardState::NotStarted,
+            Some(a) if a.status == store::AttemptStatus::InProgress => app::CardState::InProgress {
+                attempt_id: a.id,
+                answered: state.store.responses(a.id).await?.len(),
+                deadline_text: local_time(&state, a.deadline),
+            },
+            Some(a) => match history.iter().find(|d| d.attempt_id == Some(a.id)) {
+                Some(d) => app::CardState::Finished {
+                    diagnostic_id: d.id,
+                },
+                None => continue,
+            },
+        };
+        campaigns.push(app::CampaignCard {
+            id: campaign.id,
+            title: campaign.title.clone(),
+            bank_title: bank.title.clone(),
+            window: format!(
+                "{} – {}",
+                campaign.opens_on.format("%d.%m.%Y"),
+                campaign.closes_on.format("%d.%m.%Y")
+            ),
+            time_limit_minutes: bank.time_limit_minutes,
+            items: bank
+                .competences
+                .iter()
+                .map(|k| k.items_per_attempt as usize)
+                .sum(),
+            state: state_of,
+        });
+    }
+    let diagnostics = history
+        .iter()
+        .map(|d| app::HistoryRow {
+            diagnostic_id: d.id,
+            bank_title: titles
+                .get(&d.bank_id)
+                .cloned()
+                .unwrap_or_else(|| d.bank_id.clone()),
+            taken_on: d.taken_on.format("%d.%m.%Y").to_string(),
+            source: match d.source {
+                store::DiagnosticSource::Attempt => "онлайн".into(),
+                store::DiagnosticSource::Import => "импорт".into(),
+            },
+            percent: percent_ru(&d.overall_percent),
+            level: d.overall_level,
+        })
+        .collect();
     Ok(html(app::render_teacher_home(&app::TeacherHome {
         chrome: chrome(&c, &csrf, "/me"),
         account,
         school,
+        campaigns,
+        diagnostics,
+        csrf: csrf.0.clone(),
     })))
 }
 
