@@ -227,3 +227,161 @@ async fn pages_fit_a_phone_screen() {
     c.close().await.unwrap();
     app.stop().await;
 }
+
+/// Answers the question on screen through its form, by its kind.
+async fn answer_on_screen(c: &Client) {
+    let form = c.find(Locator::Css("form[data-kind]")).await.unwrap();
+    let kind = form.attr("data-kind").await.unwrap().unwrap();
+    match kind.as_str() {
+        "single" | "multiple" => {
+            c.find(Locator::Css("input[name=choice]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+        "matching" => {
+            for select in c
+                .find_all(Locator::Css("select[name^=match_]"))
+                .await
+                .unwrap()
+            {
+                select.select_by_index(1).await.unwrap();
+            }
+        }
+        "ordering" => {
+            let selects = c
+                .find_all(Locator::Css("select[name^=pos_]"))
+                .await
+                .unwrap();
+            for (place, select) in selects.into_iter().enumerate() {
+                select
+                    .select_by_value(&(place + 1).to_string())
+                    .await
+                    .unwrap();
+            }
+        }
+        "numeric" => {
+            c.find(Locator::Css("input[name=number]"))
+                .await
+                .unwrap()
+                .send_keys("12,5")
+                .await
+                .unwrap();
+        }
+        "text" => {
+            c.find(Locator::Css("input[name=text]"))
+                .await
+                .unwrap()
+                .send_keys("ответ")
+                .await
+                .unwrap();
+        }
+        other => panic!("unknown item kind {other}"),
+    }
+}
+
+/// Clicks a button that submits a form and waits for the next page.
+async fn submit_and_wait(c: &Client, selector: &str) {
+    let before = c.current_url().await.unwrap();
+    c.find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if c.current_url().await.unwrap() != before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{selector} did not lead to another page");
+}
+
+async fn take_a_diagnostic(javascript: bool, login: &str) {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.open_campaign("pedagogy-core").await;
+    let driver = start_driver().await;
+    let c = browser(&driver, javascript, 1280, 900).await;
+    sign_in(&c, &app, login).await;
+    c.goto(&app.url("/me")).await.unwrap();
+    c.find(Locator::Css("form[action$='/start'] button"))
+        .await
+        .expect("a «Начать диагностику» button")
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("form[data-kind]"))
+        .await
+        .unwrap();
+    let mut answered = 0;
+    for step in 0..20 {
+        answer_on_screen(&c).await;
+        answered += 1;
+        if step == 9 {
+            // The connection drops, the browser is closed and reopened:
+            // the answers given so far are there.
+            submit_and_wait(&c, ".attempt-actions button[name=go][value=stay]").await;
+            let here = c.current_url().await.unwrap();
+            c.goto("about:blank").await.unwrap();
+            c.goto(here.as_str()).await.unwrap();
+            let text = body_text(&c).await;
+            assert!(
+                text.contains(&format!("отвечено {answered}")),
+                "after reload:\n{text}"
+            );
+        }
+        submit_and_wait(
+            &c,
+            ".attempt-actions button[name=go][value=next], .attempt-actions button[name=go][value=finish]",
+        )
+        .await;
+        c.wait()
+            .for_element(Locator::Css("form[data-kind], form[action$='/submit']"))
+            .await
+            .unwrap();
+    }
+    let text = body_text(&c).await;
+    assert!(
+        !text.contains("Без ответа"),
+        "every question was answered:\n{text}"
+    );
+    c.find(Locator::Css("form[action$='/submit'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("svg[role=img]"))
+        .await
+        .expect("the profile chart");
+    let text = body_text(&c).await;
+    assert!(text.contains("Результаты диагностики"), "{text}");
+    assert!(text.contains("Уровень профессиональных дефицитов"));
+    assert!(text.contains("Разбор заданий"));
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/diagnostics/")
+    );
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run with --ignored (CI does)"]
+async fn a_teacher_takes_a_diagnostic_without_javascript() {
+    take_a_diagnostic(false, "teacher1").await;
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run with --ignored (CI does)"]
+async fn a_teacher_takes_a_diagnostic_with_javascript() {
+    take_a_diagnostic(true, "teacher2").await;
+}
