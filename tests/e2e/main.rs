@@ -36,4 +36,5 @@ mod api;
 mod authz;
 mod cli;
 mod diagnostics;
+mod durability;
 mod pages;
