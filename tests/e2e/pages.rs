@@ -237,3 +237,71 @@ async fn home_pages_show_scoped_data(backend: Backend) {
     assert_eq!(r.status(), 400);
     app.stop().await;
 }
+
+on_both_databases!(a_methodist_opens_a_campaign_and_watches_participation);
+
+async fn a_methodist_opens_a_campaign_and_watches_participation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.open_campaign("math-methods").await;
+    let version = app
+        .store
+        .current_bank_version("pedagogy-core")
+        .await
+        .unwrap()
+        .unwrap();
+    let b = Browser::signed_in(&app, "cnppm1").await;
+    let today = marshrut::Config::new("").today();
+    let from = today.format("%Y-%m-%d").to_string();
+    let to = (today + chrono::Days::new(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    let bank = version.id.to_string();
+    let bad = b
+        .post_form(
+            &app,
+            "/campaigns",
+            &[
+                ("title", ""),
+                ("bank", &bank),
+                ("from", &from),
+                ("to", &to),
+                ("audience_kind", "all"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("Укажите название"));
+    let r = b
+        .post_form(
+            &app,
+            "/campaigns",
+            &[
+                ("title", "Диагностика педагогов ШНОР"),
+                ("bank", &bank),
+                ("from", &from),
+                ("to", &to),
+                ("audience_kind", "clusters"),
+                ("audience_value", "ШНОР"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_string();
+    let html = b.get(&app, &page).await.text().await.unwrap();
+    assert!(html.contains("Диагностика педагогов ШНОР"));
+    assert!(
+        html.contains("Ярцевский район"),
+        "participation by municipality"
+    );
+    // Only s1 carries ШНОР: its two teachers (teacher1, deputy1) are addressed.
+    let teacher = Browser::signed_in(&app, "teacher1").await;
+    let me = teacher.get(&app, "/me").await.text().await.unwrap();
+    assert!(me.contains("Диагностика педагогов ШНОР"));
+    let other = Browser::signed_in(&app, "teacher3").await;
+    let me = other.get(&app, "/me").await.text().await.unwrap();
+    assert!(
+        !me.contains("Диагностика педагогов ШНОР"),
+        "not addressed to another cluster"
+    );
+    app.stop().await;
+}

@@ -159,17 +159,20 @@ pub async fn question(
     Path(id): Path<i64>,
     Query(q): Query<QuestionQuery>,
 ) -> PageResult {
-    render_question(
-        &state,
-        &c,
-        &csrf,
-        id,
-        q.q.unwrap_or(1),
-        q.saved.is_some(),
-        None,
-        None,
-    )
-    .await
+    let number = match q.q {
+        Some(n) => n,
+        // Resuming: the first question without an answer.
+        None => {
+            let row = state.diagnostics.own_attempt(&c, id).await?;
+            let form = Diagnostics::form(&row)?;
+            let responses = state.diagnostics.responses(id).await?;
+            form.items
+                .iter()
+                .position(|f| responses.get(&f.id).is_none_or(|r| *r == Answer::Null))
+                .map_or(1, |p| p + 1)
+        }
+    };
+    render_question(&state, &c, &csrf, id, number, q.saved.is_some(), None, None).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -669,9 +672,17 @@ fn status_text(w: Window) -> &'static str {
     }
 }
 
-/// How many accounts a campaign addresses, and the account → school map
-/// participation rows need.
-async fn audience_size(state: &AppState, campaign: &store::CampaignRow) -> Result<usize, Failure> {
+/// The schools of the accounts a campaign addresses (one entry per
+/// account; `None` for accounts without a school), and the schools by code.
+type Members = (
+    Vec<Option<domain::SchoolCode>>,
+    std::collections::HashMap<domain::SchoolCode, domain::School>,
+);
+
+async fn audience_members(
+    state: &AppState,
+    campaign: &store::CampaignRow,
+) -> Result<Members, Failure> {
     let audience = Audience::parse(&campaign.audience)
         .map_err(|e| Failure::internal(format!("stored audience: {e}")))?;
     let bank = state.diagnostics.bank(campaign.bank_version_id).await?;
@@ -684,13 +695,15 @@ async fn audience_size(state: &AppState, campaign: &store::CampaignRow) -> Resul
         .map(|s| (s.school.code.clone(), s.school))
         .collect();
     let staff = state.store.staff(&region, &StaffFilter::default()).await?;
-    Ok(staff
+    let members = staff
         .iter()
         .filter(|a| {
             let school = a.school.as_ref().and_then(|s| schools.get(s));
             audience.includes(a, school, &bank.subjects)
         })
-        .count())
+        .map(|a| a.school.clone())
+        .collect();
+    Ok((members, schools))
 }
 
 async fn campaign_row(
@@ -715,7 +728,7 @@ async fn campaign_row(
         ),
         audience,
         status: status_text(Window::of(&c, state.config.today())).into(),
-        addressed: audience_size(state, &c).await?,
+        addressed: audience_members(state, &c).await?.0.len(),
         started: participation.iter().map(|p| p.started as usize).sum(),
         finished: participation.iter().map(|p| p.finished as usize).sum(),
     })
@@ -863,31 +876,59 @@ pub async fn campaign(
         .store
         .campaign_participation(&Scope::region(), id)
         .await?;
-    let mut by_municipality: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for p in &participation {
-        let e = by_municipality
-            .entry(p.municipality_name.clone())
-            .or_default();
-        e.0 += p.started as usize;
-        e.1 += p.finished as usize;
-    }
-    let mut rows: Vec<app::ParticipationView> = by_municipality
+    let (members, schools) = audience_members(&state, &row).await?;
+    let municipality_names: std::collections::HashMap<_, _> = state
+        .store
+        .municipalities(&Scope::region())
+        .await?
         .into_iter()
-        .map(|(name, (started, finished))| app::ParticipationView {
-            name,
-            href: None,
-            addressed: 0,
-            started,
-            finished,
-        })
+        .map(|m| (m.municipality.code.clone(), m.municipality.name))
         .collect();
-    rows.extend(participation.iter().map(|p| app::ParticipationView {
-        name: format!("{} ({})", p.school_name, p.municipality_name),
-        href: Some(format!("/schools/{}", p.school)),
-        addressed: 0,
-        started: p.started as usize,
-        finished: p.finished as usize,
-    }));
+    // (addressed, started, finished) per school, then per municipality.
+    let mut per_school: BTreeMap<domain::SchoolCode, (usize, usize, usize)> = BTreeMap::new();
+    for school in members.iter().flatten() {
+        per_school.entry(school.clone()).or_default().0 += 1;
+    }
+    for p in &participation {
+        let e = per_school.entry(p.school.clone()).or_default();
+        e.1 += p.started as usize;
+        e.2 += p.finished as usize;
+    }
+    let mut per_municipality: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let mut school_rows = Vec::new();
+    for (code, (addressed, started, finished)) in &per_school {
+        let Some(school) = schools.get(code) else {
+            continue;
+        };
+        let m = municipality_names
+            .get(&school.municipality)
+            .cloned()
+            .unwrap_or_else(|| school.municipality.to_string());
+        let e = per_municipality.entry(m.clone()).or_default();
+        e.0 += addressed;
+        e.1 += started;
+        e.2 += finished;
+        school_rows.push(app::ParticipationView {
+            name: format!("{} ({m})", school.display_name()),
+            href: Some(format!("/schools/{code}")),
+            addressed: *addressed,
+            started: *started,
+            finished: *finished,
+        });
+    }
+    let mut rows: Vec<app::ParticipationView> = per_municipality
+        .into_iter()
+        .map(
+            |(name, (addressed, started, finished))| app::ParticipationView {
+                name,
+                href: None,
+                addressed,
+                started,
+                finished,
+            },
+        )
+        .collect();
+    rows.extend(school_rows);
     let campaign = campaign_row(&state, row).await?;
     Ok(html(app::render_campaign(&app::CampaignPage {
         chrome: chrome(&c, &csrf, "/campaigns"),
