@@ -26,6 +26,10 @@ pub use model::{
 };
 pub use pages::attempt::{render_attempt, render_finish};
 pub use pages::auth::{render_invitation, render_login};
+pub use pages::banks::{
+    BankAnalysisPage, BankVersionView, BanksPage, CompetenceStatsView, ItemStatsView,
+    render_bank_analysis, render_banks,
+};
 pub use pages::campaigns::{
     AUDIENCE_KINDS, PARTICIPATION_REFRESH_SECS, render_campaign, render_campaigns,
 };

@@ -149,7 +149,11 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
                 303
             }
         }
-        ("GET", "/campaigns") => page_gate(&["cnppm1", "admin1"]),
+        ("GET", "/campaigns") | ("GET", "/banks") => page_gate(&["cnppm1", "admin1"]),
+        ("GET", "/banks/{id}") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 404, // no such bank version
+            other => other,
+        },
         ("POST", "/campaigns") => match page_gate(&["cnppm1", "admin1"]) {
             200 => 422, // the matrix posts an empty form
             other => other,

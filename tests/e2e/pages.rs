@@ -303,5 +303,14 @@ async fn a_methodist_opens_a_campaign_and_watches_participation(backend: Backend
         !me.contains("Диагностика педагогов ШНОР"),
         "not addressed to another cluster"
     );
+
+    // Bank authors see each version and its item statistics.
+    let banks = b.get(&app, "/banks").await.text().await.unwrap();
+    assert!(banks.contains("Психолого-педагогические"));
+    let analysis = b.get(&app, &format!("/banks/{}", version.id)).await;
+    assert_eq!(analysis.status(), 200);
+    let html = analysis.text().await.unwrap();
+    assert!(html.contains("Альфа Кронбаха") && html.contains("K1-001"));
+    assert_eq!(teacher.get(&app, "/banks").await.status(), 403);
     app.stop().await;
 }

@@ -2,6 +2,7 @@
 
 pub mod attempt;
 pub mod auth;
+pub mod banks;
 pub mod campaigns;
 pub mod directory;
 pub mod error;

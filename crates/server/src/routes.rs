@@ -79,6 +79,8 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/campaigns", Roles(REGION), get(web_diagnostics::campaigns)),
         route!(POST "/campaigns", Roles(REGION), post(web_diagnostics::open_campaign)),
         route!(GET "/campaigns/{id}", Roles(REGION), get(web_diagnostics::campaign)),
+        route!(GET "/banks", Roles(REGION), get(web_diagnostics::banks)),
+        route!(GET "/banks/{id}", Roles(REGION), get(web_diagnostics::bank_analysis)),
         route!(GET "/static/app.css", Public, get(web::stylesheet)),
         route!(GET "/static/app.js", Public, get(web::script)),
         route!(GET "/healthz", Public, get(api::healthz)),

@@ -41,6 +41,7 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
     if c.has_any(&[Role::CnppmMethodist, Role::Admin]) {
         items.push(("/region", "Регион"));
         items.push(("/campaigns", "Диагностики"));
+        items.push(("/banks", "Банки заданий"));
     }
     if c.has(Role::MunicipalCoordinator) {
         items.push(("/municipality", "Муниципалитет"));

@@ -943,6 +943,116 @@ pub fn level_title(level: Level) -> &'static str {
     level.default_title()
 }
 
+// ---- bank authors -------------------------------------------------------------
+
+fn ratio_text(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |x| format!("{x:.2}").replace('.', ","))
+}
+
+pub async fn banks(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+) -> PageResult {
+    let auth = domain::RegionAuthority::command_line();
+    let mut banks = Vec::new();
+    for v in state.store.bank_versions().await? {
+        let attempts = state
+            .store
+            .finished_attempts_of_version(&auth, v.id)
+            .await?
+            .len();
+        banks.push(app::BankVersionView {
+            id: v.id,
+            bank_id: v.bank_id,
+            title: v.title,
+            version: v.version,
+            file_name: v.file_name,
+            loaded_at: local_time(&state, v.loaded_at),
+            attempts,
+        });
+    }
+    Ok(html(app::render_banks(&app::BanksPage {
+        chrome: chrome(&c, &csrf, "/banks"),
+        banks,
+    })))
+}
+
+pub async fn bank_analysis(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+) -> PageResult {
+    state
+        .store
+        .bank_version(id)
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let bank = state.diagnostics.bank(id).await?;
+    // Reading every attempt of a version is the region's data: the route
+    // is for ЦНППМ methodists and administrators only.
+    let auth = domain::RegionAuthority::command_line();
+    let finished = state.store.finished_attempts_of_version(&auth, id).await?;
+    let mut scored = Vec::with_capacity(finished.len());
+    for (attempt, raw) in &finished {
+        let form = Diagnostics::form(attempt)?;
+        let mut given = BTreeMap::new();
+        for f in &form.items {
+            let answer = match raw.get(&f.id) {
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|e| Failure::internal(format!("stored response: {e}")))?,
+                None => Answer::Null,
+            };
+            given.insert(f.id.clone(), answer);
+        }
+        scored.push(
+            domain::analysis::ScoredAttempt::score(&bank, &given)
+                .map_err(|e| Failure::internal(format!("scoring attempt {}: {e}", attempt.id)))?,
+        );
+    }
+    let policy = domain::analysis::AnalysisPolicy::default();
+    let (items, competences) = domain::analysis::analyse(&bank, &scored, &policy);
+    let flags = |f: &[domain::analysis::Flag]| f.iter().map(|x| x.describe(&policy)).collect();
+    Ok(html(app::render_bank_analysis(&app::BankAnalysisPage {
+        chrome: chrome(&c, &csrf, "/banks"),
+        title: bank.title.clone(),
+        version: bank.version.clone(),
+        attempts: finished.len(),
+        competences: competences
+            .iter()
+            .map(|s| app::CompetenceStatsView {
+                code: s.competence.clone(),
+                title: bank
+                    .competence(&s.competence)
+                    .map(|x| x.title.clone())
+                    .unwrap_or_default(),
+                n: s.n,
+                alpha: ratio_text(s.alpha),
+                flags: flags(&s.flags),
+            })
+            .collect(),
+        items: items
+            .iter()
+            .map(|s| {
+                let item = bank.item(&s.item);
+                app::ItemStatsView {
+                    id: s.item.clone(),
+                    competence: s.competence.clone(),
+                    kind: item
+                        .map(|i| kind_title(&i.kind).to_string())
+                        .unwrap_or_default(),
+                    stem: item.map(|i| excerpt(&i.stem)).unwrap_or_default(),
+                    n: s.n,
+                    facility: ratio_text(s.facility),
+                    discrimination: ratio_text(s.discrimination),
+                    flags: flags(&s.flags),
+                }
+            })
+            .collect(),
+    })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

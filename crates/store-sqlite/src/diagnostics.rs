@@ -738,3 +738,40 @@ pub(crate) async fn campaign_participation(
         })
         .collect()
 }
+
+pub(crate) async fn finished_attempts_of_version(
+    pool: &SqlitePool,
+    bank_version_id: i64,
+) -> Result<Vec<(AttemptRow, BTreeMap<String, String>)>> {
+    let rows = sqlx::query(&format!(
+        "{ATTEMPT_SELECT} WHERE t.bank_version_id = ? AND t.status <> 'in_progress' ORDER BY t.id"
+    ))
+    .bind(bank_version_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    let attempts = rows.iter().map(attempt_of).collect::<Result<Vec<_>>>()?;
+    let responses = sqlx::query(
+        "SELECT r.attempt_id, r.item_id, r.response FROM attempt_responses r \
+         JOIN attempts t ON t.id = r.attempt_id \
+         WHERE t.bank_version_id = ? AND t.status <> 'in_progress'",
+    )
+    .bind(bank_version_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    let mut by_attempt: HashMap<i64, BTreeMap<String, String>> = HashMap::new();
+    for r in &responses {
+        by_attempt
+            .entry(get(r, "attempt_id")?)
+            .or_default()
+            .insert(get(r, "item_id")?, get(r, "response")?);
+    }
+    Ok(attempts
+        .into_iter()
+        .map(|a| {
+            let answers = by_attempt.remove(&a.id).unwrap_or_default();
+            (a, answers)
+        })
+        .collect())
+}

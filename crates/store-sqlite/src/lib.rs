@@ -1339,6 +1339,14 @@ impl Store for SqliteStore {
         diagnostics::responses(&self.pool, attempt_id).await
     }
 
+    async fn finished_attempts_of_version(
+        &self,
+        _auth: &RegionAuthority,
+        bank_version_id: i64,
+    ) -> Result<Vec<(AttemptRow, BTreeMap<String, String>)>> {
+        diagnostics::finished_attempts_of_version(&self.pool, bank_version_id).await
+    }
+
     async fn finish_attempt(
         &self,
         attempt_id: i64,

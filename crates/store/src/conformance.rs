@@ -86,6 +86,7 @@ macro_rules! conformance_suite {
             start_attempt_keeps_one_attempt_per_account,
             concurrent_starts_create_one_attempt,
             responses_are_saved_while_the_attempt_is_open,
+            item_statistics_read_finished_attempts_of_a_version,
             finishing_stores_the_profile_and_one_diagnostic,
             concurrent_finishes_finish_once,
             saves_racing_a_finish_are_refused_or_scored,
@@ -3380,4 +3381,49 @@ pub async fn bulk_import_spans_many_statements(store: &dyn Store) {
     assert_eq!(first.competences.len(), 2);
     assert_eq!(first.recorded_at, NOW + 1);
     assert_eq!(t1[t1.len() - 2].competences.len(), 3, "unchanged");
+}
+
+pub async fn item_statistics_read_finished_attempts_of_a_version(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let (done, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t1", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    let (open, _) = store
+        .start_attempt(new_attempt(campaign, bv, "t2", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    for (attempt, item, value) in [
+        (done.id, "K1-001", "1"),
+        (done.id, "K2-003", "[0,2]"),
+        (open.id, "K1-001", "0"),
+    ] {
+        store
+            .save_response(attempt, item, value, NOW + 1, GRACE)
+            .await
+            .unwrap();
+    }
+    let scored = store.responses(done.id).await.unwrap();
+    let finished = store
+        .finish_attempt(
+            done.id,
+            finishing(AttemptStatus::Submitted, scored.clone(), "t1", "{}"),
+            NOW + 2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(finished, FinishOutcome::Finished);
+    let auth = RegionAuthority::command_line();
+    let rows = store.finished_attempts_of_version(&auth, bv).await.unwrap();
+    assert_eq!(rows.len(), 1, "only finished attempts count");
+    assert_eq!(rows[0].0.id, done.id);
+    assert_eq!(rows[0].0.status, AttemptStatus::Submitted);
+    assert_eq!(rows[0].1, scored);
+    assert!(
+        store
+            .finished_attempts_of_version(&auth, bv + 1000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -332,6 +332,15 @@ pub trait Store: Send + Sync + 'static {
     /// attempt has none or does not exist).
     async fn responses(&self, attempt_id: i64) -> Result<BTreeMap<String, String>>;
 
+    /// The saved responses of every finished (submitted or expired) attempt
+    /// taken on a bank version, by attempt id, for item statistics. Items
+    /// given and left unanswered have no row: the form says which were given.
+    async fn finished_attempts_of_version(
+        &self,
+        auth: &RegionAuthority,
+        bank_version_id: i64,
+    ) -> Result<Vec<(AttemptRow, BTreeMap<String, String>)>>;
+
     /// Finishes an in-progress attempt exactly once, however many calls (and
     /// server processes) race: a conditional update of its status decides,
     /// and only the winner, in the same transaction, stores the profile,
