@@ -449,23 +449,7 @@ pub async fn me(
             state: state_of,
         });
     }
-    let diagnostics = history
-        .iter()
-        .map(|d| app::HistoryRow {
-            diagnostic_id: d.id,
-            bank_title: titles
-                .get(&d.bank_id)
-                .cloned()
-                .unwrap_or_else(|| d.bank_id.clone()),
-            taken_on: d.taken_on.format("%d.%m.%Y").to_string(),
-            source: match d.source {
-                store::DiagnosticSource::Attempt => "онлайн".into(),
-                store::DiagnosticSource::Import => "импорт".into(),
-            },
-            percent: percent_ru(&d.overall_percent),
-            level: d.overall_level,
-        })
-        .collect();
+    let diagnostics = crate::web_diagnostics::history_rows(&history, &titles);
     Ok(html(app::render_teacher_home(&app::TeacherHome {
         chrome: chrome(&c, &csrf, "/me"),
         account,

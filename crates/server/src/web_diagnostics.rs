@@ -491,7 +491,7 @@ async fn bank_for(state: &AppState, d: &DiagnosticRow) -> Result<std::sync::Arc<
     }
 }
 
-fn history_rows(
+pub(crate) fn history_rows(
     history: &[DiagnosticRow],
     titles: &std::collections::HashMap<String, String>,
 ) -> Vec<app::HistoryRow> {
