@@ -342,6 +342,22 @@ async fn gen_region_is_deterministic_and_imports() {
         let o = marshrut(&db, &["import", kind, a.join(&f).to_str().unwrap()]);
         assert!(o.status.success(), "{kind}: {}", stderr(&o));
     }
+    // Diagnostics taken elsewhere import against the loaded banks.
+    let banks = shipped_banks();
+    assert!(
+        marshrut(&db, &["bank", "load", banks.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let results = a.join("results.csv");
+    let o = marshrut(&db, &["import", "results", results.to_str().unwrap()]);
+    assert!(o.status.success(), "results: {}", stderr(&o));
+    let o = marshrut(&db, &["import", "results", results.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("создано 0, изменено 0"),
+        "{}",
+        stderr(&o)
+    );
     let store = open(&db).await;
     let dir_ = store
         .directory(&RegionAuthority::command_line())

@@ -3,11 +3,13 @@
 //!
 //! [`generate`] writes the region's registers as the import files of
 //! `spec/imports.md` (`municipalities.csv`, `schools.csv`, `staff.csv`,
-//! `methodists.csv`; UTF-8 without BOM, `,`-delimited, English headers). The
-//! region is Smolensk oblast's 27 municipal units with invented schools and
-//! people. The same seed and `as_of` give byte-identical files: one
-//! `ChaCha8Rng` stream drives everything, no hash-map order is ever observed
-//! and the clock is never read (every date is relative to `as_of`).
+//! `methodists.csv`, `results.csv`; UTF-8 without BOM, `,`-delimited, English
+//! headers). The region is Smolensk oblast's 27 municipal units with invented
+//! schools and people. The same seed and `as_of` give byte-identical files:
+//! `ChaCha8Rng` streams of the seed drive everything (one for the registers,
+//! another for the diagnostic results, so adding results left the registers
+//! of a seed as they were), no hash-map order is ever observed and the clock
+//! is never read (every date is relative to `as_of`).
 //!
 //! Staff rows are streamed to the writer, so memory stays small even for a
 //! region of 150,000 teachers: the schools (about one per 25 teachers) and
@@ -21,7 +23,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use domain::{ClusterFlag, Role};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{Rng, SeedableRng};
@@ -52,6 +54,8 @@ pub struct Summary {
     pub staff: usize,
     /// Rows of `methodists.csv`.
     pub methodists: usize,
+    /// Rows of `results.csv` (one per competence of each diagnostic).
+    pub results: usize,
     /// The files written, in the order they should be imported.
     pub files: Vec<PathBuf>,
 }
@@ -60,6 +64,7 @@ pub const MUNICIPALITIES_FILE: &str = "municipalities.csv";
 pub const SCHOOLS_FILE: &str = "schools.csv";
 pub const STAFF_FILE: &str = "staff.csv";
 pub const METHODISTS_FILE: &str = "methodists.csv";
+pub const RESULTS_FILE: &str = "results.csv";
 
 pub const MUNICIPALITY_COLUMNS: [&str; 2] = ["code", "name"];
 pub const SCHOOL_COLUMNS: [&str; 9] = [
@@ -94,6 +99,19 @@ pub const METHODIST_COLUMNS: [&str; 6] = [
     "remote",
 ];
 
+pub const RESULT_COLUMNS: [&str; 5] = ["login", "bank", "competence", "percent", "taken_on"];
+
+/// The bank of the diagnostics in `results.csv`: the shipped
+/// `assessment-banks/pedagogy-core.toml`, which every teacher can take.
+pub const RESULTS_BANK: &str = "pedagogy-core";
+/// That bank's competence codes, in its file's order. They must match the
+/// shipped file (a test of this crate reads its codes); the generator does
+/// not depend on the bank parser.
+pub const RESULTS_COMPETENCES: [&str; 5] = ["K1", "K2", "K3", "K4", "K5"];
+/// How far back the generated diagnostics go: within this many months before
+/// `as_of`.
+pub const RESULTS_MONTHS: u32 = 11;
+
 /// Teachers per school on average; the number of schools follows from it.
 pub const TEACHERS_PER_SCHOOL: u32 = 25;
 /// Teachers per regional methodist (`methodists.csv`).
@@ -124,14 +142,16 @@ pub fn generate(opts: &Options) -> Result<Summary> {
     write_schools(&schools, &region)?;
     let staff = opts.out.join(STAFF_FILE);
     let methodists = opts.out.join(METHODISTS_FILE);
-    let (staff_rows, methodist_rows) = write_staff(&mut rng, opts, &region, &staff, &methodists)?;
+    let results = opts.out.join(RESULTS_FILE);
+    let rows = write_staff(&mut rng, opts, &region, &staff, &methodists, &results)?;
 
     Ok(Summary {
         municipalities: region.municipalities.len(),
         schools: region.schools.len(),
-        staff: staff_rows,
-        methodists: methodist_rows,
-        files: vec![municipalities, schools, staff, methodists],
+        staff: rows.staff,
+        methodists: rows.methodists,
+        results: rows.results,
+        files: vec![municipalities, schools, staff, methodists, results],
     })
 }
 
@@ -683,13 +703,21 @@ impl StaffWriter {
     }
 }
 
+/// Rows written by [`write_staff`].
+struct PeopleRows {
+    staff: usize,
+    methodists: usize,
+    results: usize,
+}
+
 fn write_staff(
     rng: &mut ChaCha8Rng,
     opts: &Options,
     region: &Region,
     staff_path: &Path,
     methodists_path: &Path,
-) -> Result<(usize, usize)> {
+    results_path: &Path,
+) -> Result<PeopleRows> {
     let as_of = opts.as_of;
     let cnppm = (opts.teachers / TEACHERS_PER_CNPPM_METHODIST).max(MIN_CNPPM_METHODISTS);
     let methodists_wanted = match opts.teachers {
@@ -724,6 +752,7 @@ fn write_staff(
     let mut methodists = csv_writer(methodists_path)?;
     methodists.write_record(METHODIST_COLUMNS)?;
     let mut methodist_rows = 0usize;
+    let mut results = ResultsWriter::new(opts, results_path)?;
     let mut logins = Logins::default();
 
     let teacher_role = Role::Teacher.as_str();
@@ -880,6 +909,7 @@ fn write_staff(
                     career: Some(&c),
                     students_low_results: Some(low),
                 })?;
+                results.teacher(&p.login, low)?;
                 if methodist {
                     let capacity = rng.random_range(3..=8u32).to_string();
                     let remote = yes_no(rng.random_bool(0.3));
@@ -902,7 +932,101 @@ fn write_staff(
     let rows = staff.rows;
     finish(staff.out, staff_path)?;
     finish(methodists, methodists_path)?;
-    Ok((rows, methodist_rows))
+    let result_rows = results.rows;
+    finish(results.out, results_path)?;
+    Ok(PeopleRows {
+        staff: rows,
+        methodists: methodist_rows,
+        results: result_rows,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Diagnostic results taken elsewhere, streamed along with the teachers.
+
+/// Writes `results.csv`: diagnostics on [`RESULTS_BANK`] taken on another
+/// platform by about 30% of the teachers (more often by those whose students
+/// have low results), a fifth of them with an earlier one too, all within
+/// [`RESULTS_MONTHS`] months before `as_of`. Percents have two decimals and
+/// spread over every level of the bank's thresholds (40/60/80). Its own
+/// random stream of the seed keeps the other files as they were.
+struct ResultsWriter {
+    out: csv::Writer<fs::File>,
+    rng: ChaCha8Rng,
+    as_of: NaiveDate,
+    /// The earliest date a diagnostic may have.
+    earliest: NaiveDate,
+    rows: usize,
+}
+
+/// The share of teachers with a diagnostic, by `students_low_results`.
+const RESULTS_SHARE: f64 = 0.27;
+const RESULTS_SHARE_LOW: f64 = 0.45;
+/// The share of those with an earlier diagnostic too.
+const REPEAT_SHARE: f64 = 0.2;
+/// Days at least between a teacher's two diagnostics.
+const REPEAT_GAP_DAYS: i64 = 60;
+
+impl ResultsWriter {
+    fn new(opts: &Options, path: &Path) -> Result<ResultsWriter> {
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+        rng.set_stream(1);
+        let mut out = csv_writer(path)?;
+        out.write_record(RESULT_COLUMNS)?;
+        let earliest = opts
+            .as_of
+            .checked_sub_months(Months::new(RESULTS_MONTHS))
+            .unwrap_or(opts.as_of)
+            .succ_opt()
+            .unwrap_or(opts.as_of);
+        Ok(ResultsWriter {
+            out,
+            rng,
+            as_of: opts.as_of,
+            earliest,
+            rows: 0,
+        })
+    }
+
+    /// Maybe some diagnostics of one teacher.
+    fn teacher(&mut self, login: &str, low: bool) -> Result<()> {
+        let share = if low {
+            RESULTS_SHARE_LOW
+        } else {
+            RESULTS_SHARE
+        };
+        if !self.rng.random_bool(share) {
+            return Ok(());
+        }
+        let span = (self.as_of - self.earliest).num_days();
+        let taken_on = self.earliest + Days::new(self.rng.random_range(0..=span) as u64);
+        // A teacher's standing, in hundredths of a percent: two uniforms
+        // centred on 60%, lower where the students have low results.
+        let shift = if low { -800 } else { 0 };
+        let standing =
+            (self.rng.random_range(2000..=10_000i64) + self.rng.random_range(2000..=10_000i64)) / 2
+                + shift;
+        let before = (taken_on - self.earliest).num_days() - REPEAT_GAP_DAYS;
+        if before >= 0 && self.rng.random_bool(REPEAT_SHARE) {
+            let earlier = self.earliest + Days::new(self.rng.random_range(0..=before) as u64);
+            // Mostly some progress since.
+            let progress = self.rng.random_range(-500..=1500i64);
+            self.diagnostic(login, earlier, standing - progress)?;
+        }
+        self.diagnostic(login, taken_on, standing)
+    }
+
+    fn diagnostic(&mut self, login: &str, taken_on: NaiveDate, standing: i64) -> Result<()> {
+        let date = taken_on.format("%Y-%m-%d").to_string();
+        for code in RESULTS_COMPETENCES {
+            let hundredths = (standing + self.rng.random_range(-2000..=2000i64)).clamp(0, 10_000);
+            let percent = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+            self.out
+                .write_record([login, RESULTS_BANK, code, &percent, &date])?;
+            self.rows += 1;
+        }
+        Ok(())
+    }
 }
 
 fn pick_profile(rng: &mut ChaCha8Rng) -> &'static [&'static str] {

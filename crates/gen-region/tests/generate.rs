@@ -131,7 +131,26 @@ fn the_same_seed_gives_the_same_bytes() {
     let b = tempfile::tempdir().unwrap();
     let sa = run(a.path(), 1500, 42, as_of());
     let sb = run(b.path(), 1500, 42, as_of());
-    assert_eq!(sa.files.len(), 4);
+    assert_eq!(sa.files.len(), 5);
+    assert_eq!(
+        (sa.staff, sa.methodists, sa.results),
+        (sb.staff, sb.methodists, sb.results)
+    );
+    let names: Vec<&str> = sa
+        .files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "municipalities.csv",
+            "schools.csv",
+            "staff.csv",
+            "methodists.csv",
+            "results.csv"
+        ]
+    );
     for (fa, fb) in sa.files.iter().zip(&sb.files) {
         assert_eq!(fa.file_name(), fb.file_name());
         assert_eq!(
@@ -155,6 +174,9 @@ fn other_seeds_and_dates_give_other_regions() {
     let staff = |d: &Path| fs::read(d.join("staff.csv")).unwrap();
     assert_ne!(staff(a.path()), staff(b.path()));
     assert_ne!(staff(a.path()), staff(c.path()));
+    let results = |d: &Path| fs::read(d.join("results.csv")).unwrap();
+    assert_ne!(results(a.path()), results(b.path()));
+    assert_ne!(results(a.path()), results(c.path()));
     // The region's 27 municipalities do not depend on the seed.
     assert_eq!(
         fs::read(a.path().join("municipalities.csv")).unwrap(),
@@ -165,6 +187,10 @@ fn other_seeds_and_dates_give_other_regions() {
         if let Ok(d) = NaiveDate::parse_from_str(&row["hired_on"], "%Y-%m-%d") {
             assert!(d <= later);
         }
+    }
+    for row in read(&c.path().join("results.csv")).1 {
+        let d = NaiveDate::parse_from_str(&row["taken_on"], "%Y-%m-%d").unwrap();
+        assert!(d <= later && d > NaiveDate::from_ymd_opt(2026, 4, 15).unwrap());
     }
 }
 
@@ -470,4 +496,97 @@ fn the_output_directory_is_created() {
     for f in &summary.files {
         assert!(f.starts_with(&out) && f.is_file(), "{}", f.display());
     }
+}
+
+/// The competence codes of a bank file, by a plain scan of its
+/// `[[competence]]` tables (no bank parser here).
+fn competence_codes(toml: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    let mut in_competence = false;
+    for line in toml.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_competence = line == "[[competence]]";
+        } else if in_competence
+            && let Some(value) = line.strip_prefix("code")
+            && let Some(value) = value.trim_start().strip_prefix('=')
+        {
+            codes.push(value.trim().trim_matches('"').to_string());
+            in_competence = false;
+        }
+    }
+    codes
+}
+
+#[test]
+fn results_use_the_shipped_bank() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assessment-banks")
+        .join(format!("{}.toml", gen_region::RESULTS_BANK));
+    let toml = fs::read_to_string(&path).unwrap();
+    assert!(
+        toml.contains(&format!("id = \"{}\"", gen_region::RESULTS_BANK)),
+        "{}",
+        path.display()
+    );
+    assert_eq!(competence_codes(&toml), gen_region::RESULTS_COMPETENCES);
+}
+
+#[test]
+fn results_are_diagnostics_of_teachers() {
+    let dir = tempfile::tempdir().unwrap();
+    let teachers = 3000;
+    let summary = run(dir.path(), teachers, 5, as_of());
+    let region = load(dir.path());
+    let (h, results) = read(&dir.path().join("results.csv"));
+    assert_eq!(h, ["login", "bank", "competence", "percent", "taken_on"]);
+    assert_eq!(summary.results, results.len());
+
+    let teacher_logins: BTreeSet<&str> = region
+        .staff
+        .iter()
+        .filter(|r| roles(r).contains(&Role::Teacher))
+        .map(|r| r["login"].as_str())
+        .collect();
+    let earliest = NaiveDate::from_ymd_opt(2025, 4, 15).unwrap();
+    // (login, date) → the competences, in the file's order.
+    let mut diagnostics = BTreeMap::<(&str, NaiveDate), Vec<&str>>::new();
+    let mut levels = BTreeMap::<&str, usize>::new();
+    for row in &results {
+        assert!(teacher_logins.contains(row["login"].as_str()), "{row:?}");
+        assert_eq!(row["bank"], gen_region::RESULTS_BANK);
+        let date = NaiveDate::parse_from_str(&row["taken_on"], "%Y-%m-%d").unwrap();
+        assert!(date > earliest && date <= as_of(), "{row:?}");
+        let (whole, hundredths) = row["percent"].split_once('.').unwrap();
+        assert_eq!(hundredths.len(), 2, "{row:?}");
+        let percent: u32 = whole.parse::<u32>().unwrap() * 100 + hundredths.parse::<u32>().unwrap();
+        assert!(percent <= 10_000, "{row:?}");
+        // pedagogy-core's thresholds: 40 / 60 / 80, no overrides.
+        let level = match percent {
+            0..4000 => "critical",
+            4000..6000 => "high",
+            6000..8000 => "reduced",
+            _ => "none",
+        };
+        *levels.entry(level).or_default() += 1;
+        diagnostics
+            .entry((row["login"].as_str(), date))
+            .or_default()
+            .push(row["competence"].as_str());
+    }
+    for (key, codes) in &diagnostics {
+        assert_eq!(codes, &gen_region::RESULTS_COMPETENCES, "{key:?}");
+    }
+    for level in ["critical", "high", "reduced", "none"] {
+        assert!(
+            levels.get(level).copied().unwrap_or(0) * 50 > results.len(),
+            "{levels:?}"
+        );
+    }
+    let tested: BTreeSet<&str> = diagnostics.keys().map(|k| k.0).collect();
+    let share = tested.len() as f64 / f64::from(teachers) * 100.0;
+    assert!((25.0..35.0).contains(&share), "{share}% of teachers");
+    // Some teachers took it twice, months apart.
+    let twice = tested.len() < diagnostics.len();
+    assert!(twice, "no teacher has two diagnostics");
 }

@@ -8,16 +8,23 @@
 //! changed) or with every wrong cell as [`ImportErrors`], each located as
 //! `FILE:ROW: column: what is wrong (value)` in Russian. The plan writes
 //! nothing: the caller applies `changes` in one transaction.
+//!
+//! [`plan_results`] reads a `results` file (diagnostics taken elsewhere)
+//! the same way, against the loaded banks, into completed diagnostics for
+//! [`store::Store::import_diagnostics`].
 
 mod cells;
 mod columns;
 mod kinds;
 mod read;
+mod results;
 
 use std::fmt;
 
 use domain::Login;
 use store::{Directory, DirectoryChanges};
+
+pub use results::{ResultsPlan, plan_results, plan_results_on};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

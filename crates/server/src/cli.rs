@@ -62,7 +62,7 @@ enum Command {
     },
     /// Импорт реестров региона (CSV или XLSX)
     Import {
-        /// municipalities | schools | staff | methodists
+        /// municipalities | schools | staff | methodists | results
         kind: String,
         file: PathBuf,
         /// Проверить файл, ничего не записывая
@@ -319,12 +319,13 @@ async fn run(cli: Cli) -> CliResult {
                 progress: true,
             })?;
             eprintln!(
-                "Синтетический регион записан в {}: муниципалитетов {}, ОО {}, сотрудников {}, методистов {}.",
+                "Синтетический регион записан в {}: муниципалитетов {}, ОО {}, сотрудников {}, методистов {}, строк результатов диагностик {}.",
                 out.display(),
                 summary.municipalities,
                 summary.schools,
                 summary.staff,
-                summary.methodists
+                summary.methodists,
+                summary.results
             );
             Ok(())
         }

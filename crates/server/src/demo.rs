@@ -129,12 +129,24 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
             crate::import::run(store.as_ref(), kind, &file, false, None, &config, true).await?;
         eprintln!("  {kind}: создано {}", report.created);
     }
-    let _ = std::fs::remove_dir_all(&work);
 
     let directory = store.directory(&RegionAuthority::command_line()).await?;
     let accounts = pick_accounts(&directory);
     eprintln!("Загружаю банки и провожу демонстрационные диагностики…");
     demo_diagnostics(store.clone(), &config, &directory, &accounts).await?;
+    // Diagnostics taken on the federal platform, as regions import them.
+    let report = crate::import::run(
+        store.as_ref(),
+        "results",
+        &work.join("results.csv"),
+        false,
+        None,
+        &config,
+        true,
+    )
+    .await?;
+    eprintln!("  results: диагностик {}", report.created);
+    let _ = std::fs::remove_dir_all(&work);
     let hash = tokio::task::spawn_blocking(|| hash_password_blocking(DEMO_PASSWORD))
         .await?
         .map_err(|f| anyhow::anyhow!("{f}"))?;

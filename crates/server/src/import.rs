@@ -85,9 +85,12 @@ pub async fn run(
     config: &Config,
     progress: bool,
 ) -> CliResult<Report> {
+    if kind == "results" {
+        return run_results(store, file, dry_run, config, progress).await;
+    }
     let Some(parsed_kind) = imports::Kind::parse(kind) else {
         return refused(format!(
-            "Неизвестный вид импорта «{kind}». Допустимы: municipalities, schools, staff, methodists"
+            "Неизвестный вид импорта «{kind}». Допустимы: municipalities, schools, staff, methodists, results"
         ));
     };
     let bytes = match std::fs::read(file) {
@@ -197,5 +200,80 @@ pub async fn run(
         std::fs::rename(&tmp, &path)?;
         report.invitations_file = Some(path.display().to_string());
     }
+    Ok(report)
+}
+
+/// `import results`: diagnostics taken on another platform, against the
+/// banks loaded now; all or nothing.
+async fn run_results(
+    store: &dyn Store,
+    file: &Path,
+    dry_run: bool,
+    config: &Config,
+    progress: bool,
+) -> CliResult<Report> {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return refused(format!("Не удалось прочитать файл {}: {e}", file.display())),
+    };
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.display().to_string());
+    let auth = RegionAuthority::command_line();
+    let bar = spinner(progress, "Чтение базы данных…");
+    let existing = store.directory(&auth).await?;
+    let mut banks = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for v in store.bank_versions().await? {
+        // Newest load first: the first of each bank is its current version.
+        if seen.insert(v.bank_id.clone())
+            && let Some(full) = store.bank_version(v.id).await?
+            && let Some(source) = full.source
+        {
+            let bank = banks::parse(&full.file_name, &source)
+                .map_err(|e| anyhow::anyhow!("stored bank {} no longer parses: {e}", v.bank_id))?;
+            banks.push(bank);
+        }
+    }
+    bar.set_message("Проверка файла…");
+    let plan = imports::plan_results_on(&file_name, &bytes, &banks, &existing, config.today());
+    bar.finish_and_clear();
+    let plan = match plan {
+        Ok(p) => p,
+        Err(errors) => {
+            return Err(CliError::Refused(format!(
+                "{errors}\nИмпорт не выполнен: исправьте строки выше; ничего не записано."
+            )));
+        }
+    };
+    let mut report = Report {
+        kind: "results".into(),
+        file: file_name,
+        dry_run,
+        created: plan.diagnostics.len(),
+        updated: 0,
+        unchanged: 0,
+        invitations: 0,
+        invitations_file: None,
+        warnings: plan.warnings.clone(),
+    };
+    if dry_run {
+        return Ok(report);
+    }
+    let bar = spinner(progress, "Запись в базу данных…");
+    let counts = store
+        .import_diagnostics(&auth, plan.diagnostics, now_millis())
+        .await;
+    bar.finish_and_clear();
+    let counts = counts.map_err(|e| match e {
+        store::StoreError::Conflict(c) => {
+            CliError::Refused(format!("Импорт не выполнен, ничего не записано: {c}"))
+        }
+        other => CliError::Internal(other.into()),
+    })?;
+    report.created = counts.inserted as usize;
+    report.updated = counts.updated as usize;
+    report.unchanged = counts.unchanged as usize;
     Ok(report)
 }
