@@ -310,6 +310,9 @@ pub struct ProfilePage {
     pub review_note: Option<String>,
     /// The teacher's diagnostics, newest first.
     pub history: Vec<HistoryRow>,
+    /// The bank's level thresholds (critical below, high below, reduced
+    /// below), drawn as the chart's guide lines and named in its legend.
+    pub thresholds: [f64; 3],
 }
 
 /// A result line: overall or one competence.

@@ -10,7 +10,12 @@ use crate::layout::{Header, history_table, level_class, level_mark, paragraphs, 
 use crate::{ProfilePage, ResultRow, ReviewItem};
 
 /// The default level thresholds, in percent, drawn as the chart's guides.
-const THRESHOLDS: [u32; 3] = [40, 60, 80];
+/// A threshold as printed: «40», «45,5».
+fn threshold_text(t: f64) -> String {
+    let s = format!("{t:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.replace('.', ",")
+}
 
 /// The longest competence label drawn next to a bar (the table has them in
 /// full).
@@ -37,8 +42,8 @@ pub fn render_profile(p: &ProfilePage) -> String {
         move || {
             let overall = p.overall;
             let explanation = level_explanation(overall.level, &p.competences);
-            let chart = chart(&p.competences);
-            let legend = legend(&p.competences, &overall);
+            let chart = chart(&p.competences, p.thresholds);
+            let legend = legend(&p.competences, &overall, p.thresholds);
             let table = competence_table(&p.competences, &overall, p.previous_taken_on);
             let review = match (p.review, p.review_note) {
                 (Some(items), _) if !items.is_empty() => {
@@ -253,7 +258,7 @@ fn clamp_percent(p: f64) -> f64 {
 /// 0–100 % axis with guides at the level thresholds. Widths are percentages
 /// of the chart's width, so the chart fills any screen without scaling its
 /// text.
-fn chart(competences: &[ResultRow]) -> AnyView {
+fn chart(competences: &[ResultRow], thresholds: [f64; 3]) -> AnyView {
     if competences.is_empty() {
         return view! { <p class="empty">"Результатов по компетенциям нет."</p> }.into_any();
     }
@@ -269,11 +274,11 @@ fn chart(competences: &[ResultRow]) -> AnyView {
         .collect::<Vec<_>>()
         .join("; ");
     let label = format!("Диаграмма результатов по компетенциям, в процентах: {label}");
-    let ticks: Vec<u32> = std::iter::once(0)
-        .chain(THRESHOLDS)
-        .chain(std::iter::once(100))
+    let ticks: Vec<f64> = std::iter::once(0.0)
+        .chain(thresholds)
+        .chain(std::iter::once(100.0))
         .collect();
-    let guides = THRESHOLDS
+    let guides = thresholds
         .iter()
         .map(|t| {
             view! {
@@ -290,14 +295,16 @@ fn chart(competences: &[ResultRow]) -> AnyView {
     let tick_labels = ticks
         .into_iter()
         .map(|t| {
-            let anchor = match t {
-                0 => "start",
-                100 => "end",
-                _ => "middle",
+            let anchor = if t <= 0.0 {
+                "start"
+            } else if t >= 100.0 {
+                "end"
+            } else {
+                "middle"
             };
             view! {
                 <text class="chart__tick" x=format!("{t}%") y="14" text-anchor=anchor>
-                    {format!("{t} %")}
+                    {format!("{} %", threshold_text(t))}
                 </text>
             }
         })
@@ -379,7 +386,11 @@ fn chart(competences: &[ResultRow]) -> AnyView {
 }
 
 /// The colours of the chart with the region's level names.
-fn legend(competences: &[ResultRow], overall: &ResultRow) -> impl IntoView + use<> {
+fn legend(
+    competences: &[ResultRow],
+    overall: &ResultRow,
+    thresholds: [f64; 3],
+) -> impl IntoView + use<> {
     let title = |level: Level| {
         competences
             .iter()
@@ -390,7 +401,7 @@ fn legend(competences: &[ResultRow], overall: &ResultRow) -> impl IntoView + use
                 |c| c.level_title.clone(),
             )
     };
-    let [critical, high, reduced] = THRESHOLDS;
+    let [critical, high, reduced] = thresholds.map(threshold_text);
     let items = [
         (Level::Critical, format!("ниже {critical} %")),
         (Level::High, format!("{critical}–{high} %")),
@@ -627,7 +638,17 @@ mod tests {
                 percent: "50,00 %".into(),
                 level: Level::High,
             }],
+            thresholds: [40.0, 60.0, 80.0],
         }
+    }
+
+    #[test]
+    fn the_chart_follows_the_bank_thresholds() {
+        let mut p = page(Level::High);
+        p.thresholds = [45.5, 60.0, 85.0];
+        let html = render_profile(&p);
+        assert!(html.contains("45,5 %") && html.contains("85 %"));
+        assert!(html.contains(r#"x1="45.5%""#));
     }
 
     #[test]

@@ -591,6 +591,11 @@ pub async fn profile(
         review,
         review_note,
         history: history_rows(&history, &titles),
+        thresholds: [
+            bank.thresholds.critical_below.to_f64_rounded(2),
+            bank.thresholds.high_below.to_f64_rounded(2),
+            bank.thresholds.reduced_below.to_f64_rounded(2),
+        ],
     })))
 }
 
