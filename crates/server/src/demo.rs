@@ -18,6 +18,27 @@ pub const DEMO_PASSWORD: &str = "demo-marshrut";
 const DEMO_MARK: &str = "demo_database";
 const SEED: u64 = 2026;
 
+/// The banks the product ships, built into the binary so that `demo` works
+/// from any directory.
+const SHIPPED_BANKS: [(&str, &str); 4] = [
+    (
+        "pedagogy-core.toml",
+        include_str!("../../../assessment-banks/pedagogy-core.toml"),
+    ),
+    (
+        "math-methods.toml",
+        include_str!("../../../assessment-banks/math-methods.toml"),
+    ),
+    (
+        "russian-methods.toml",
+        include_str!("../../../assessment-banks/russian-methods.toml"),
+    ),
+    (
+        "management.toml",
+        include_str!("../../../assessment-banks/management.toml"),
+    ),
+];
+
 /// Deletes a previous demo database, refusing one the demo did not make.
 async fn clear_previous(path: &Path) -> CliResult {
     if !path.exists() {
@@ -232,13 +253,10 @@ async fn demo_diagnostics(
 ) -> CliResult {
     use rand::{Rng, SeedableRng};
 
-    let dir = std::path::Path::new("assessment-banks");
-    let found = banks::load_dir(dir).map_err(|e| anyhow::anyhow!("shipped banks: {e}"))?;
     let mut with_sources = Vec::new();
-    for bank in found {
-        let name = format!("{}.toml", bank.id);
-        let text = std::fs::read_to_string(dir.join(&name))?;
-        with_sources.push((bank, name, text));
+    for (name, text) in SHIPPED_BANKS {
+        let bank = banks::parse(name, text).map_err(|e| anyhow::anyhow!("shipped bank: {e}"))?;
+        with_sources.push((bank, name.to_string(), text.to_string()));
     }
     let auth = RegionAuthority::command_line();
     crate::diagnostics::load_banks(store.as_ref(), &auth, with_sources)
@@ -379,4 +397,26 @@ async fn demo_diagnostics(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_carries_every_shipped_bank() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assessment-banks");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        files.sort();
+        let mut built_in: Vec<String> = SHIPPED_BANKS.iter().map(|(n, _)| n.to_string()).collect();
+        built_in.sort();
+        assert_eq!(files, built_in);
+        for (name, text) in SHIPPED_BANKS {
+            banks::parse(name, text).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
 }
