@@ -8,6 +8,7 @@ on_both_databases!(
     login_me_logout,
     bad_credentials_answer_alike,
     repeated_failures_are_throttled_per_login,
+    parallel_guesses_get_no_more_tries,
     cookie_sessions_need_the_csrf_token,
     disabling_an_account_ends_its_sessions,
     health_and_openapi,
@@ -280,5 +281,30 @@ async fn health_and_openapi(backend: Backend) {
             );
         }
     }
+    app.stop().await;
+}
+
+async fn parallel_guesses_get_no_more_tries(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let guesses = (0..20).map(|i| {
+        let url = app.url("/api/v1/auth/login");
+        async move {
+            client()
+                .post(url)
+                .json(&json!({ "login": "teacher1", "password": format!("guess-{i}") }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let tried = statuses.iter().filter(|s| **s == 401).count();
+    assert!(
+        tried <= 5,
+        "{tried} passwords were tried at once: {statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 20 - tried);
     app.stop().await;
 }

@@ -132,10 +132,35 @@ async fn forms_without_the_csrf_token_are_refused(backend: Backend) {
 
 async fn an_invitation_sets_the_password_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    // The deputy head hands out a link for a teacher of the school.
+    // A teacher imported today, who has no password yet.
+    let mut newcomer = crate::helpers::region().accounts[0].clone();
+    newcomer.login = login("newteacher");
+    newcomer.full_name = "Новикова Вера Андреевна".into();
+    app.store
+        .apply_directory(
+            &domain::RegionAuthority::command_line(),
+            store::DirectoryChanges {
+                accounts: vec![newcomer],
+                audit_action: "test".into(),
+                ..Default::default()
+            },
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .await
+        .unwrap();
     let deputy = Browser::signed_in(&app, "deputy1").await;
+    // A set password or a management account is not the school's to reset.
     let r = deputy
         .post_form(&app, "/schools/s1/invitations/teacher1", &[])
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = deputy
+        .post_form(&app, "/schools/s1/invitations/principal1", &[])
+        .await;
+    assert_eq!(r.status(), 403);
+    // The deputy head hands out a link for the new teacher of the school.
+    let r = deputy
+        .post_form(&app, "/schools/s1/invitations/newteacher", &[])
         .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
@@ -151,7 +176,12 @@ async fn an_invitation_sets_the_password_once(backend: Backend) {
     let visitor = Browser::anonymous();
     let page = visitor.get(&app, &path).await;
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Иванова Анна Петровна"));
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Новикова Вера Андреевна")
+    );
 
     let short = visitor
         .post_form(
@@ -188,14 +218,14 @@ async fn an_invitation_sets_the_password_once(backend: Backend) {
 
     let r = client()
         .post(app.url("/api/v1/auth/login"))
-        .json(&serde_json::json!({ "login": "teacher1", "password": new_password }))
+        .json(&serde_json::json!({ "login": "newteacher", "password": new_password }))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
     let creds = app
         .store
-        .credentials(&login("teacher1"))
+        .credentials(&login("newteacher"))
         .await
         .unwrap()
         .unwrap();

@@ -134,7 +134,9 @@ pub fn hash_password_blocking(password: &str) -> Result<String, Failure> {
 
 /// The normalised key failed logins are counted under.
 fn failure_key(login: &str) -> String {
-    login.trim().to_lowercase()
+    // Longer strings are no login (Login::parse allows 100 characters);
+    // capping the key keeps the table small whatever is sent.
+    login.trim().to_lowercase().chars().take(120).collect()
 }
 
 /// A random URL-safe token and its SHA-256 (only the hash is stored).
@@ -223,13 +225,16 @@ impl Auth {
         let key = failure_key(login);
         let now = now_millis();
         let window = FAILURE_WINDOW.as_millis() as Millis;
-        if let Some(f) = self.store.login_failures(&key).await? {
-            let until = f.window_started + window;
-            if f.failures >= MAX_FAILURES && now < until {
-                return Ok(LoginOutcome::Throttled {
-                    retry_after_secs: ((until - now) as u64).div_ceil(1000).max(1),
-                });
-            }
+        // Count the attempt before checking the password: requests racing
+        // in parallel each take their own count, so at most MAX_FAILURES
+        // passwords are ever tried per login string and window. A success
+        // clears the count.
+        let counted = self.store.record_login_failure(&key, now, window).await?;
+        if counted.failures > MAX_FAILURES {
+            let until = counted.window_started + window;
+            return Ok(LoginOutcome::Throttled {
+                retry_after_secs: ((until - now).max(0) as u64).div_ceil(1000).max(1),
+            });
         }
         let credentials = match Login::parse(login) {
             Ok(l) => self.store.credentials(&l).await?,
@@ -256,10 +261,7 @@ impl Auth {
                     session,
                 })
             }
-            _ => {
-                self.store.record_login_failure(&key, now, window).await?;
-                Ok(LoginOutcome::Rejected)
-            }
+            _ => Ok(LoginOutcome::Rejected),
         }
     }
 

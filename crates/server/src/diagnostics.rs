@@ -385,7 +385,14 @@ impl Diagnostics {
             let profile = domain::score_attempt(&bank, &given)
                 .map_err(|e| Failure::internal(format!("scoring attempt {attempt_id}: {e}")))?;
             let now = now_millis();
-            let taken_on = chrono::DateTime::from_timestamp_millis(now)
+            // An attempt that ran out of time was taken when it ended, not
+            // when the server got round to finishing it.
+            let ended = if status == AttemptStatus::Expired {
+                now.min(row.deadline)
+            } else {
+                now
+            };
+            let taken_on = chrono::DateTime::from_timestamp_millis(ended)
                 .map(|t| t.with_timezone(&self.config.timezone).date_naive())
                 .unwrap_or_else(|| self.config.today());
             let diagnostic =
@@ -437,9 +444,13 @@ impl Diagnostics {
             .await?;
         let mut finished = 0;
         for id in overdue {
-            let row = self.finish(id, AttemptStatus::Expired).await?;
-            if row.status == AttemptStatus::Expired {
-                finished += 1;
+            // One attempt that cannot be finished must not hold up the rest.
+            match self.finish(id, AttemptStatus::Expired).await {
+                Ok(row) if row.status == AttemptStatus::Expired => finished += 1,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(attempt = id, cause = %e, "finishing an overdue attempt failed")
+                }
             }
         }
         Ok(finished)

@@ -84,7 +84,7 @@ pub fn clear_session_cookie(state: &AppState) -> HeaderValue {
     session_cookie(state, "", 0)
 }
 
-fn csrf_cookie(state: &AppState, token: &str) -> HeaderValue {
+pub fn csrf_cookie(state: &AppState, token: &str) -> HeaderValue {
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {

@@ -175,6 +175,12 @@ pub async fn login_submit(
                 header::SET_COOKIE,
                 session::session_cookie(&state, &session.token, SESSION_TTL.as_secs() as i64),
             );
+            // A new CSRF token for the new session: a token planted before
+            // login is worth nothing after it.
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                session::csrf_cookie(&state, &crate::auth::new_token().0),
+            );
             Ok(response)
         }
         LoginOutcome::Rejected => Ok(again(
@@ -311,8 +317,8 @@ pub async fn reissue_invitation(
     let code = SchoolCode::parse(&code).map_err(|_| Failure::NotFound)?;
     let login = Login::parse(&login).map_err(|_| Failure::NotFound)?;
     // Deputy heads invite in their own school; administrators anywhere.
-    let may = c.has(Role::Admin) || scope.schools.contains(&code);
-    if !may {
+    let admin = c.has(Role::Admin);
+    if !admin && !scope.schools.contains(&code) {
         return Err(Failure::NotFound.into());
     }
     state
@@ -326,6 +332,23 @@ pub async fn reissue_invitation(
         .await?
         .filter(|a| a.school.as_ref() == Some(&code))
         .ok_or(Failure::NotFound)?;
+    // A link sets the password of whoever redeems it: the school hands out
+    // first links to its teachers only. Resetting a password that is set, or
+    // inviting management staff, is an administrator's job.
+    if !admin {
+        let has_password = state
+            .store
+            .credentials(&person.login)
+            .await?
+            .is_some_and(|cr| cr.password_hash.is_some());
+        let teacher_only = person
+            .roles
+            .iter()
+            .all(|r| matches!(r, Role::Teacher | Role::Mentor));
+        if has_password || !teacher_only {
+            return Err(Failure::Forbidden.into());
+        }
+    }
     let (token, invitation) = Auth::invitation(&person.login);
     let expires = chrono::DateTime::from_timestamp_millis(invitation.expires_at)
         .map(|t| {
