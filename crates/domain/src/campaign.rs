@@ -130,6 +130,40 @@ impl fmt::Display for Audience {
     }
 }
 
+/// Where a campaign's window (its first and last day, inclusive) stands
+/// on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    Planned,
+    Open,
+    Closed,
+}
+
+impl Window {
+    pub fn on(
+        opens_on: chrono::NaiveDate,
+        closes_on: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    ) -> Window {
+        if today < opens_on {
+            Window::Planned
+        } else if today > closes_on {
+            Window::Closed
+        } else {
+            Window::Open
+        }
+    }
+
+    /// The name used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Window::Planned => "planned",
+            Window::Open => "open",
+            Window::Closed => "closed",
+        }
+    }
+}
+
 impl Audience {
     /// A Russian description for pages.
     pub fn describe(&self) -> String {
@@ -188,6 +222,15 @@ mod tests {
             mentor_capacity: None,
             active: true,
         }
+    }
+
+    #[test]
+    fn a_window_includes_its_first_and_last_day() {
+        let d = |day| chrono::NaiveDate::from_ymd_opt(2026, 12, day).unwrap();
+        assert_eq!(Window::on(d(2), d(20), d(1)), Window::Planned);
+        assert_eq!(Window::on(d(2), d(20), d(2)), Window::Open);
+        assert_eq!(Window::on(d(2), d(20), d(20)), Window::Open);
+        assert_eq!(Window::on(d(2), d(20), d(21)), Window::Closed);
     }
 
     #[test]

@@ -116,12 +116,6 @@ pub async fn me(ApiCaller(c): ApiCaller) -> Json<Value> {
 
 // ---- diagnostics ------------------------------------------------------------
 
-fn rfc3339(ms: store::Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default()
-}
-
 fn attempt_items(bank: &domain::Bank, row: &store::AttemptRow) -> Result<Value, Failure> {
     let form = crate::diagnostics::Diagnostics::form(row)?;
     serde_json::to_value(domain::attempt::view_form(bank, &form))
@@ -158,7 +152,7 @@ pub async fn start_attempt(
     let bank = state.diagnostics.bank(row.bank_version_id).await?;
     let body = json!({ "attempt": {
         "id": row.id,
-        "deadline": rfc3339(row.deadline),
+        "deadline": crate::diagnostics::rfc3339(row.deadline),
         "items": attempt_items(&bank, &row)?,
     }});
     let status = if created {
@@ -210,7 +204,7 @@ pub async fn get_attempt(
     Ok(Json(json!({ "attempt": {
         "id": row.id,
         "status": row.status.as_str(),
-        "deadline": rfc3339(row.deadline),
+        "deadline": crate::diagnostics::rfc3339(row.deadline),
         "items": attempt_items(&bank, &row)?,
         "responses": responses,
     }})))

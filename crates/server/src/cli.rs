@@ -530,9 +530,12 @@ async fn bank_load(store: &dyn Store, dir: Option<&Path>) -> CliResult {
     if found.is_empty() {
         return refused(format!("В {} нет файлов банков (*.toml)", dir.display()));
     }
+    let mut sources = bank_sources(dir)?;
     let mut with_sources = Vec::new();
     for bank in found {
-        let (file_name, source) = bank_source(dir, &bank)?;
+        let (file_name, source) = sources
+            .remove(&bank.content_hash)
+            .ok_or_else(|| anyhow::anyhow!("the file of bank {} vanished", bank.id))?;
         with_sources.push((bank, file_name, source));
     }
     let auth = RegionAuthority::command_line();
@@ -552,30 +555,24 @@ async fn bank_load(store: &dyn Store, dir: Option<&Path>) -> CliResult {
     }
 }
 
-/// Finds the file a loaded bank came from (its content hash matches).
-fn bank_source(dir: &Path, bank: &domain::Bank) -> CliResult<(String, String)> {
+/// The bank files of `dir` by content hash (what `Bank::content_hash`
+/// holds), with their names and text, to store beside each parsed bank.
+fn bank_sources(dir: &Path) -> CliResult<std::collections::HashMap<String, (String, String)>> {
+    let mut sources = std::collections::HashMap::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "toml") {
             let bytes = std::fs::read(&path)?;
-            let hash: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            if hash == bank.content_hash {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let text = String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
-                return Ok((name, text));
-            }
+            let hash = crate::auth::sha256_hex(&bytes);
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+            sources.insert(hash, (name, text));
         }
     }
-    Err(CliError::Internal(anyhow::anyhow!(
-        "the file of bank {} vanished",
-        bank.id
-    )))
+    Ok(sources)
 }
 
 #[allow(clippy::too_many_arguments)]

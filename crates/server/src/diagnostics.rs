@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone};
 use domain::attempt::{Form, draw_form};
-use domain::{Audience, Bank, Caller, Level, Profile, RegionAuthority, Response, Role, Scope};
+use domain::{Audience, Bank, Caller, Profile, RegionAuthority, Response, Role, Scope};
 use store::{
     AttemptRow, AttemptStatus, CampaignRow, DiagnosticCompetence, DiagnosticSource, FinishAttempt,
     FinishOutcome, Millis, NewAttempt, NewDiagnostic, SaveOutcome, Store,
@@ -28,6 +28,13 @@ use crate::state::Config;
 /// earlier than that.
 pub const GRACE: Duration = Duration::from_secs(30);
 
+/// An instant as the API and the page script read it: RFC 3339, UTC.
+pub fn rfc3339(ms: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
 pub fn grace_ms() -> Millis {
     GRACE.as_millis() as Millis
 }
@@ -39,32 +46,11 @@ pub struct BankCache {
     banks: Mutex<HashMap<i64, Arc<Bank>>>,
 }
 
-/// Whether a campaign's window is open, not yet open, or over, on `today`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Window {
-    Planned,
-    Open,
-    Closed,
-}
+pub use domain::campaign::Window;
 
-impl Window {
-    pub fn of(c: &CampaignRow, today: NaiveDate) -> Window {
-        if today < c.opens_on {
-            Window::Planned
-        } else if today > c.closes_on {
-            Window::Closed
-        } else {
-            Window::Open
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Window::Planned => "planned",
-            Window::Open => "open",
-            Window::Closed => "closed",
-        }
-    }
+/// Where `c`'s window stands on `today`.
+pub fn window(c: &CampaignRow, today: NaiveDate) -> Window {
+    Window::on(c.opens_on, c.closes_on, today)
 }
 
 pub struct Diagnostics {
@@ -208,7 +194,7 @@ impl Diagnostics {
             .collect();
         let mut out = Vec::new();
         for c in self.store.campaigns().await? {
-            let window = Window::of(&c, today);
+            let window = window(&c, today);
             let relevant = mine.contains_key(&c.id) || window == Window::Open;
             if relevant && self.addressed(caller, &c).await? {
                 out.push((c, window));
@@ -240,7 +226,7 @@ impl Diagnostics {
                 )),
             };
         }
-        match Window::of(&campaign, self.config.today()) {
+        match window(&campaign, self.config.today()) {
             Window::Planned => {
                 return Err(Failure::Conflict(format!(
                     "Диагностика начнётся {}",
@@ -501,9 +487,4 @@ pub async fn load_banks(
         out.push((bank.id.clone(), bank.version.clone(), load));
     }
     Ok(out)
-}
-
-/// A Russian level title with its default wording.
-pub fn level_title(level: Level) -> &'static str {
-    level.default_title()
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{Audience, Bank, Caller, Decimal, Item, ItemKind, Level, Response as Answer, Scope};
+use domain::{Audience, Bank, Caller, Decimal, Item, ItemKind, Response as Answer, Scope};
 use serde::Deserialize;
 use store::{AttemptRow, AttemptStatus, DiagnosticRow, DiagnosticSource, StaffFilter};
 
@@ -222,9 +222,7 @@ async fn render_question(
         answered,
         item,
         response,
-        deadline_utc: chrono::DateTime::from_timestamp_millis(row.deadline)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .unwrap_or_default(),
+        deadline_utc: crate::diagnostics::rfc3339(row.deadline),
         deadline_text: local_time(state, row.deadline),
         remaining_secs: remaining_secs(&row),
         csrf: csrf.0.clone(),
@@ -295,15 +293,6 @@ pub async fn answer(
     Ok(Redirect::to(&target).into_response())
 }
 
-fn excerpt(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= 120 {
-        flat
-    } else {
-        format!("{}…", flat.chars().take(119).collect::<String>())
-    }
-}
-
 fn minutes_left(row: &AttemptRow) -> String {
     let secs = remaining_secs(row);
     if secs >= 3600 {
@@ -339,7 +328,10 @@ pub async fn finish_form(
         .map(|(i, f)| {
             (
                 i + 1,
-                excerpt(bank.item(&f.id).map(|it| it.stem.as_str()).unwrap_or("")),
+                app::excerpt(
+                    bank.item(&f.id).map(|it| it.stem.as_str()).unwrap_or(""),
+                    120,
+                ),
             )
         })
         .collect();
@@ -630,7 +622,7 @@ async fn review_of(
                 .campaign(row.campaign_id)
                 .await?
                 .ok_or(Failure::NotFound)?;
-            Window::of(&campaign, state.config.today()) == Window::Closed
+            crate::diagnostics::window(&campaign, state.config.today()) == Window::Closed
         }
     };
     if !allowed {
@@ -677,51 +669,58 @@ fn status_text(w: Window) -> &'static str {
     }
 }
 
-/// The schools of the accounts a campaign addresses (one entry per
-/// account; `None` for accounts without a school), and the schools by code.
-type Members = (
-    Vec<Option<domain::SchoolCode>>,
-    std::collections::HashMap<domain::SchoolCode, domain::School>,
-);
+/// The people and schools a caller can see, read once per page: every
+/// campaign's audience is counted over them.
+struct People {
+    schools: std::collections::HashMap<domain::SchoolCode, domain::School>,
+    staff: Vec<domain::Account>,
+}
 
-async fn audience_members(
-    state: &AppState,
-    campaign: &store::CampaignRow,
-) -> Result<Members, Failure> {
-    let audience = Audience::parse(&campaign.audience)
-        .map_err(|e| Failure::internal(format!("stored audience: {e}")))?;
-    let bank = state.diagnostics.bank(campaign.bank_version_id).await?;
-    let region = Scope::region();
-    let schools: std::collections::HashMap<_, _> = state
-        .store
-        .schools(&region, &store::SchoolFilter::default())
-        .await?
-        .into_iter()
-        .map(|s| (s.school.code.clone(), s.school))
-        .collect();
-    let staff = state.store.staff(&region, &StaffFilter::default()).await?;
-    let members = staff
-        .iter()
-        .filter(|a| {
-            let school = a.school.as_ref().and_then(|s| schools.get(s));
-            audience.includes(a, school, &bank.subjects)
-        })
-        .map(|a| a.school.clone())
-        .collect();
-    Ok((members, schools))
+impl People {
+    async fn read(state: &AppState, scope: &Scope) -> Result<People, Failure> {
+        let schools = state
+            .store
+            .schools(scope, &store::SchoolFilter::default())
+            .await?
+            .into_iter()
+            .map(|s| (s.school.code.clone(), s.school))
+            .collect();
+        let staff = state.store.staff(scope, &StaffFilter::default()).await?;
+        Ok(People { schools, staff })
+    }
+
+    /// The schools of the accounts a campaign addresses (one entry per
+    /// account; `None` for accounts without a school).
+    async fn addressed(
+        &self,
+        state: &AppState,
+        campaign: &store::CampaignRow,
+    ) -> Result<Vec<Option<domain::SchoolCode>>, Failure> {
+        let audience = Audience::parse(&campaign.audience)
+            .map_err(|e| Failure::internal(format!("stored audience: {e}")))?;
+        let bank = state.diagnostics.bank(campaign.bank_version_id).await?;
+        Ok(self
+            .staff
+            .iter()
+            .filter(|a| {
+                let school = a.school.as_ref().and_then(|s| self.schools.get(s));
+                audience.includes(a, school, &bank.subjects)
+            })
+            .map(|a| a.school.clone())
+            .collect())
+    }
 }
 
 async fn campaign_row(
     state: &AppState,
+    scope: &Scope,
+    people: &People,
     c: store::CampaignRow,
 ) -> Result<app::CampaignRow, Failure> {
     let audience = Audience::parse(&c.audience)
         .map(|a| a.describe())
         .unwrap_or_else(|_| c.audience.clone());
-    let participation = state
-        .store
-        .campaign_participation(&Scope::region(), c.id)
-        .await?;
+    let participation = state.store.campaign_participation(scope, c.id).await?;
     Ok(app::CampaignRow {
         id: c.id,
         title: c.title.clone(),
@@ -732,8 +731,8 @@ async fn campaign_row(
             c.closes_on.format("%d.%m.%Y")
         ),
         audience,
-        status: status_text(Window::of(&c, state.config.today())).into(),
-        addressed: audience_members(state, &c).await?.0.len(),
+        status: status_text(crate::diagnostics::window(&c, state.config.today())).into(),
+        addressed: people.addressed(state, &c).await?.len(),
         started: participation.iter().map(|p| p.started as usize).sum(),
         finished: participation.iter().map(|p| p.finished as usize).sum(),
     })
@@ -746,9 +745,11 @@ async fn campaigns_page(
     error: Option<String>,
     form: app::NewCampaignForm,
 ) -> PageResult {
+    let scope = c.scope();
+    let people = People::read(state, &scope).await?;
     let mut campaigns = Vec::new();
     for row in state.store.campaigns().await? {
-        campaigns.push(campaign_row(state, row).await?);
+        campaigns.push(campaign_row(state, &scope, &people, row).await?);
     }
     let mut banks: Vec<app::BankOption> = Vec::new();
     for v in state.store.bank_versions().await? {
@@ -877,14 +878,14 @@ pub async fn campaign(
 ) -> PageResult {
     let row = state.store.campaign(id).await?.ok_or(Failure::NotFound)?;
     let bank_title = row.bank_title.clone();
-    let participation = state
-        .store
-        .campaign_participation(&Scope::region(), id)
-        .await?;
-    let (members, schools) = audience_members(&state, &row).await?;
+    let scope = c.scope();
+    let participation = state.store.campaign_participation(&scope, id).await?;
+    let people = People::read(&state, &scope).await?;
+    let members = people.addressed(&state, &row).await?;
+    let schools = &people.schools;
     let municipality_names: std::collections::HashMap<_, _> = state
         .store
-        .municipalities(&Scope::region())
+        .municipalities(&scope)
         .await?
         .into_iter()
         .map(|m| (m.municipality.code.clone(), m.municipality.name))
@@ -934,18 +935,13 @@ pub async fn campaign(
         )
         .collect();
     rows.extend(school_rows);
-    let campaign = campaign_row(&state, row).await?;
+    let campaign = campaign_row(&state, &scope, &people, row).await?;
     Ok(html(app::render_campaign(&app::CampaignPage {
         chrome: chrome(&c, &csrf, "/campaigns"),
         campaign,
         bank_title,
         rows,
     })))
-}
-
-/// A level's display name (the default wording until the settings page).
-pub fn level_title(level: Level) -> &'static str {
-    level.default_title()
 }
 
 // ---- bank authors -------------------------------------------------------------
@@ -959,12 +955,12 @@ pub async fn banks(
     PageCaller(c): PageCaller,
     csrf: Csrf,
 ) -> PageResult {
-    let auth = domain::RegionAuthority::command_line();
+    let scope = c.scope();
     let mut banks = Vec::new();
     for v in state.store.bank_versions().await? {
         let attempts = state
             .store
-            .finished_attempts_of_version(&auth, v.id)
+            .finished_attempts_of_version(&scope, v.id)
             .await?
             .len();
         banks.push(app::BankVersionView {
@@ -995,10 +991,10 @@ pub async fn bank_analysis(
         .await?
         .ok_or(Failure::NotFound)?;
     let bank = state.diagnostics.bank(id).await?;
-    // Reading every attempt of a version is the region's data: the route
-    // is for ЦНППМ methodists and administrators only.
-    let auth = domain::RegionAuthority::command_line();
-    let finished = state.store.finished_attempts_of_version(&auth, id).await?;
+    let finished = state
+        .store
+        .finished_attempts_of_version(&c.scope(), id)
+        .await?;
     let mut scored = Vec::with_capacity(finished.len());
     for (attempt, raw) in &finished {
         let form = Diagnostics::form(attempt)?;
@@ -1047,7 +1043,7 @@ pub async fn bank_analysis(
                     kind: item
                         .map(|i| kind_title(&i.kind).to_string())
                         .unwrap_or_default(),
-                    stem: item.map(|i| excerpt(&i.stem)).unwrap_or_default(),
+                    stem: item.map(|i| app::excerpt(&i.stem, 120)).unwrap_or_default(),
                     n: s.n,
                     facility: ratio_text(s.facility),
                     discrimination: ratio_text(s.discrimination),

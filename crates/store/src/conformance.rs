@@ -3413,15 +3413,18 @@ pub async fn item_statistics_read_finished_attempts_of_a_version(store: &dyn Sto
         .await
         .unwrap();
     assert_eq!(finished, FinishOutcome::Finished);
-    let auth = RegionAuthority::command_line();
-    let rows = store.finished_attempts_of_version(&auth, bv).await.unwrap();
+    let region = Scope::region();
+    let rows = store
+        .finished_attempts_of_version(&region, bv)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1, "only finished attempts count");
     assert_eq!(rows[0].0.id, done.id);
     assert_eq!(rows[0].0.status, AttemptStatus::Submitted);
     assert_eq!(rows[0].1, scored);
     assert!(
         store
-            .finished_attempts_of_version(&auth, bv + 1000)
+            .finished_attempts_of_version(&region, bv + 1000)
             .await
             .unwrap()
             .is_empty()

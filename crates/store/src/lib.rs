@@ -335,9 +335,11 @@ pub trait Store: Send + Sync + 'static {
     /// The saved responses of every finished (submitted or expired) attempt
     /// taken on a bank version, by attempt id, for item statistics. Items
     /// given and left unanswered have no row: the form says which were given.
+    /// Statistics are the region's: a scope narrower than the region reads
+    /// none.
     async fn finished_attempts_of_version(
         &self,
-        auth: &RegionAuthority,
+        scope: &Scope,
         bank_version_id: i64,
     ) -> Result<Vec<(AttemptRow, BTreeMap<String, String>)>>;
 
