@@ -190,7 +190,8 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
                 401
             }
         }
-        ("GET", "/api/v1/teachers/{login}/profile") => match login {
+        ("GET", "/api/v1/teachers/{login}/profile")
+        | ("GET", "/api/v1/teachers/{login}/routes") => match login {
             None => 401,
             // One's own profile; else a teacher of a visible school.
             Some(l) if l == school_of(target).1 || sees_school(l, school) => 200,

@@ -501,3 +501,143 @@ fn bank_score_prints_the_profile() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("NO-SUCH"));
 }
+
+/// The catalogue imports from `gen-region`'s file, all or nothing, and
+/// `routes generate` proposes drafts by the rules: every step a catalogue
+/// entry (or the mentoring step), within the period and the budget; a
+/// second run replaces the untouched drafts with the same proposals.
+#[tokio::test]
+async fn catalogue_imports_and_routes_generate_by_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    let region = dir.path().join("region");
+    let o = marshrut(
+        &db,
+        &[
+            "gen-region",
+            "--teachers",
+            "400",
+            "--seed",
+            "11",
+            "--out",
+            region.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for kind in ["municipalities", "schools", "staff", "methodists"] {
+        let f = region.join(format!("{kind}.csv"));
+        let o = marshrut(&db, &["import", kind, f.to_str().unwrap()]);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+    }
+    let banks = shipped_banks();
+    assert!(
+        marshrut(&db, &["bank", "load", banks.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let results = region.join("results.csv");
+    assert!(
+        marshrut(&db, &["import", "results", results.to_str().unwrap()])
+            .status
+            .success()
+    );
+
+    // A bad row refuses the whole file and names the row.
+    let bad = dir.path().join("bad-catalogue.csv");
+    std::fs::write(
+        &bad,
+        "код;название;вид;часы;компетенции\n\
+         k1;Курс;ПК;36;pedagogy-core:K1\n\
+         k2;Курс;ПК;36;K1\n",
+    )
+    .unwrap();
+    let o = marshrut(&db, &["import", "catalogue", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad-catalogue.csv:3"), "{}", stderr(&o));
+    let store = open(&db).await;
+    assert!(store.catalogue().await.unwrap().is_empty());
+
+    let catalogue = region.join("catalogue.csv");
+    let o = marshrut(&db, &["import", "catalogue", catalogue.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = marshrut(&db, &["import", "catalogue", catalogue.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("создано 0, изменено 0"),
+        "{}",
+        stderr(&o)
+    );
+    let entries: std::collections::HashMap<String, domain::Entry> = store
+        .catalogue()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.code.to_string(), e))
+        .collect();
+    assert!(entries.len() >= 60);
+
+    let o = marshrut(&db, &["routes", "generate", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let routes = first["routes"].as_array().unwrap();
+    assert!(!routes.is_empty(), "no teacher needed a route?");
+    let period = domain::RoutePolicy::default().period(marshrut::state::Config::new("").today());
+    let day = |v: &serde_json::Value| {
+        v.as_str()
+            .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap())
+    };
+    for r in routes {
+        let steps = r["steps"].as_array().unwrap();
+        let mut hours = 0;
+        for s in steps {
+            let kind = s["kind"].as_str().unwrap();
+            assert_ne!(kind, "retraining", "{r}");
+            if kind == "mentoring" {
+                assert!(s["course"].is_null());
+                continue;
+            }
+            let entry = &entries[s["course"].as_str().unwrap()];
+            assert_eq!(s["hours"].as_u64().unwrap(), u64::from(entry.hours));
+            hours += entry.hours;
+            for c in s["competences"].as_array().unwrap() {
+                let c = domain::CompetenceRef::parse(c.as_str().unwrap()).unwrap();
+                assert!(entry.covers(&c), "{c} not covered by {}", entry.code);
+            }
+            for d in [day(&s["starts_on"]), day(&s["ends_on"])]
+                .into_iter()
+                .flatten()
+            {
+                assert!(period.from <= d && d <= period.to, "{d} outside the period");
+            }
+        }
+        assert!(hours <= 144, "{} h over the budget: {r}", hours);
+        for u in r["uncovered"].as_array().unwrap() {
+            assert!(!u["why"].as_str().unwrap().is_empty());
+        }
+    }
+    assert!(
+        stderr(&o).contains(&format!("новых {}", routes.len())),
+        "{}",
+        stderr(&o)
+    );
+
+    // Regeneration replaces the untouched drafts, with the same proposals.
+    let o = marshrut(&db, &["routes", "generate", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(first, second);
+    assert!(
+        stderr(&o).contains(&format!("новых 0, обновлено {}", routes.len())),
+        "{}",
+        stderr(&o)
+    );
+    let teacher = domain::Login::parse(routes[0]["teacher"].as_str().unwrap()).unwrap();
+    let stored = store.routes_of(&Scope::region(), &teacher).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0].steps.len(),
+        routes[0]["steps"].as_array().unwrap().len()
+    );
+
+    let o = marshrut(&db, &["routes", "generate", "--teacher", "nobody"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}

@@ -72,6 +72,11 @@ code_type!(
     SchoolCode,
     "Код ОО"
 );
+code_type!(
+    /// A catalogue entry's code (a course, seminar, internship…).
+    CourseCode,
+    "Код мероприятия"
+);
 
 /// An account's login. Logins are case-insensitive: the value is kept in
 /// lower case, so two spellings of one login are one key everywhere.

@@ -12,11 +12,14 @@ pub mod analysis;
 pub mod attempt;
 pub mod bank;
 pub mod campaign;
+pub mod catalogue;
 pub mod directory;
 pub mod ids;
 pub mod level;
+pub mod policy;
 pub mod profile;
 pub mod role;
+pub mod routes;
 pub mod scope;
 pub mod scoring;
 
@@ -24,10 +27,13 @@ pub use bank::{
     Bank, Competence, Decimal, Item, ItemKind, OverallRule, Rational, Review, Thresholds,
 };
 pub use campaign::Audience;
+pub use catalogue::{ActivityKind, CompetenceRef, Entry, Format};
 pub use directory::{Account, ClusterFlag, Methodist, Municipality, School, TeacherAttrs};
-pub use ids::{Login, MunicipalityCode, ParseError, SchoolCode};
+pub use ids::{CourseCode, Login, MunicipalityCode, ParseError, SchoolCode};
 pub use level::Level;
+pub use policy::{LevelNames, MonthDay, Period, RoutePolicy};
 pub use role::Role;
+pub use routes::{Deficit, Mentor, Need, Proposal, Shortfall, Step, Uncovered};
 pub use scope::{Caller, RegionAuthority, Scope};
 pub use scoring::{
     CompetenceResult, ItemId, OverallResult, Profile, Response, ScoreError, check_response,

@@ -3,21 +3,25 @@
 //!
 //! [`generate`] writes the region's registers as the import files of
 //! `spec/imports.md` (`municipalities.csv`, `schools.csv`, `staff.csv`,
-//! `methodists.csv`, `results.csv`; UTF-8 without BOM, `,`-delimited, English
-//! headers). The region is Smolensk oblast's 27 municipal units with invented
-//! schools and people. The same seed and `as_of` give byte-identical files:
-//! `ChaCha8Rng` streams of the seed drive everything (one for the registers,
-//! another for the diagnostic results, so adding results left the registers
-//! of a seed as they were), no hash-map order is ever observed and the clock
-//! is never read (every date is relative to `as_of`).
+//! `methodists.csv`, `catalogue.csv`, `results.csv`; UTF-8 without BOM,
+//! `,`-delimited, English headers). The region is Smolensk oblast's 27
+//! municipal units with invented schools and people, and a course catalogue
+//! on the shipped banks' competences. The same seed and `as_of` give
+//! byte-identical files: `ChaCha8Rng` streams of the seed drive everything
+//! (one for the registers, others for the diagnostic results and the
+//! catalogue, so adding them left the registers of a seed as they were), no
+//! hash-map order is ever observed and the clock is never read (every date is
+//! relative to `as_of`).
 //!
 //! Staff rows are streamed to the writer, so memory stays small even for a
 //! region of 150,000 teachers: the schools (about one per 25 teachers) and
 //! one entry per distinct login stem are all that is held.
 
+mod catalogue;
 mod names;
 
 use std::collections::HashMap;
+use std::fmt;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -29,6 +33,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub use catalogue::{
+    CATALOGUE_COLUMNS, CATALOGUE_COMPETENCES, CATALOGUE_FILE, MIN_CATALOGUE_ENTRIES,
+    TEACHERS_PER_CATALOGUE_ENTRY, catalogue_size,
+};
 pub use names::SUBJECTS;
 
 /// What to generate and where.
@@ -41,7 +49,7 @@ pub struct Options {
     pub as_of: NaiveDate,
     /// The directory the files are written to; created if missing.
     pub out: PathBuf,
-    /// Show a progress bar over the staff rows on stderr.
+    /// Show a progress bar over the staff and catalogue rows on stderr.
     pub progress: bool,
 }
 
@@ -54,10 +62,31 @@ pub struct Summary {
     pub staff: usize,
     /// Rows of `methodists.csv`.
     pub methodists: usize,
+    /// Rows of `catalogue.csv`.
+    pub catalogue: usize,
     /// Rows of `results.csv` (one per competence of each diagnostic).
     pub results: usize,
-    /// The files written, in the order they should be imported.
+    /// The files written, in the order they should be imported (the banks
+    /// loaded before `catalogue.csv` and `results.csv`).
     pub files: Vec<PathBuf>,
+}
+
+/// The counts in Russian, as the command line reports them: «муниципалитетов
+/// 27, ОО 80, …».
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "муниципалитетов {}, ОО {}, сотрудников {}, методистов {}, мероприятий каталога {}, \
+             строк результатов диагностик {}",
+            self.municipalities,
+            self.schools,
+            self.staff,
+            self.methodists,
+            self.catalogue,
+            self.results
+        )
+    }
 }
 
 pub const MUNICIPALITIES_FILE: &str = "municipalities.csv";
@@ -143,16 +172,75 @@ pub fn generate(opts: &Options) -> Result<Summary> {
     let staff = opts.out.join(STAFF_FILE);
     let methodists = opts.out.join(METHODISTS_FILE);
     let results = opts.out.join(RESULTS_FILE);
-    let rows = write_staff(&mut rng, opts, &region, &staff, &methodists, &results)?;
+    let catalogue = opts.out.join(CATALOGUE_FILE);
+    let entries = catalogue_size(opts.teachers);
+    let progress = progress_bar(opts, staff_rows(opts, &region) + u64::from(entries))?;
+    progress.set_message(STAFF_FILE);
+    let rows = write_staff(
+        &mut rng,
+        opts,
+        &region,
+        &staff,
+        &methodists,
+        &results,
+        &progress,
+    )?;
+    progress.set_message(CATALOGUE_FILE);
+    let catalogue_rows = catalogue::write_catalogue(
+        opts.seed,
+        opts.teachers,
+        opts.as_of,
+        &region,
+        &catalogue,
+        &progress,
+    )?;
+    progress.finish_and_clear();
 
     Ok(Summary {
         municipalities: region.municipalities.len(),
         schools: region.schools.len(),
         staff: rows.staff,
         methodists: rows.methodists,
+        catalogue: catalogue_rows,
         results: rows.results,
-        files: vec![municipalities, schools, staff, methodists, results],
+        files: vec![
+            municipalities,
+            schools,
+            staff,
+            methodists,
+            catalogue,
+            results,
+        ],
     })
+}
+
+/// A bar over `total` rows on stderr, or a hidden one.
+fn progress_bar(opts: &Options, total: u64) -> Result<ProgressBar> {
+    if !opts.progress {
+        return Ok(ProgressBar::hidden());
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} ({eta})")?
+            .progress_chars("=> "),
+    );
+    Ok(bar)
+}
+
+/// The ЦНППМ methodist accounts of a region.
+fn cnppm_count(teachers: u32) -> u32 {
+    (teachers / TEACHERS_PER_CNPPM_METHODIST).max(MIN_CNPPM_METHODISTS)
+}
+
+/// The rows `staff.csv` will have: the administrator, the ЦНППМ
+/// methodists, a coordinator per municipality and each school's staff.
+fn staff_rows(opts: &Options, region: &Region) -> u64 {
+    let school_staff: u64 = region
+        .schools
+        .iter()
+        .map(|s| 2 + u64::from(s.teachers) - u64::from(s.deputy_teaches))
+        .sum();
+    1 + u64::from(cnppm_count(opts.teachers)) + region.municipalities.len() as u64 + school_staff
 }
 
 // ---------------------------------------------------------------------------
@@ -717,35 +805,19 @@ fn write_staff(
     staff_path: &Path,
     methodists_path: &Path,
     results_path: &Path,
+    progress: &ProgressBar,
 ) -> Result<PeopleRows> {
     let as_of = opts.as_of;
-    let cnppm = (opts.teachers / TEACHERS_PER_CNPPM_METHODIST).max(MIN_CNPPM_METHODISTS);
+    let cnppm = cnppm_count(opts.teachers);
     let methodists_wanted = match opts.teachers {
         0 => 0,
         n => ((n + TEACHERS_PER_METHODIST / 2) / TEACHERS_PER_METHODIST).max(1),
-    };
-    let school_staff: u64 = region
-        .schools
-        .iter()
-        .map(|s| 2 + u64::from(s.teachers) - u64::from(s.deputy_teaches))
-        .sum();
-    let total = 1 + u64::from(cnppm) + region.municipalities.len() as u64 + school_staff;
-    let progress = if opts.progress {
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} ({eta})")?
-                .progress_chars("=> "),
-        );
-        bar.set_message(STAFF_FILE);
-        bar
-    } else {
-        ProgressBar::hidden()
     };
 
     let mut staff = StaffWriter {
         out: csv_writer(staff_path)?,
         rows: 0,
-        progress,
+        progress: progress.clone(),
         pending: 0,
     };
     staff.out.write_record(STAFF_COLUMNS)?;
@@ -928,7 +1000,6 @@ fn write_staff(
     }
 
     staff.progress.inc(staff.pending);
-    staff.progress.finish_and_clear();
     let rows = staff.rows;
     finish(staff.out, staff_path)?;
     finish(methodists, methodists_path)?;

@@ -131,10 +131,13 @@ fn the_same_seed_gives_the_same_bytes() {
     let b = tempfile::tempdir().unwrap();
     let sa = run(a.path(), 1500, 42, as_of());
     let sb = run(b.path(), 1500, 42, as_of());
-    assert_eq!(sa.files.len(), 5);
+    assert_eq!(sa.files.len(), 6);
     assert_eq!(
-        (sa.staff, sa.methodists, sa.results),
-        (sb.staff, sb.methodists, sb.results)
+        sa,
+        Summary {
+            files: sa.files.clone(),
+            ..sb.clone()
+        }
     );
     let names: Vec<&str> = sa
         .files
@@ -148,6 +151,7 @@ fn the_same_seed_gives_the_same_bytes() {
             "schools.csv",
             "staff.csv",
             "methodists.csv",
+            "catalogue.csv",
             "results.csv"
         ]
     );
@@ -177,6 +181,9 @@ fn other_seeds_and_dates_give_other_regions() {
     let results = |d: &Path| fs::read(d.join("results.csv")).unwrap();
     assert_ne!(results(a.path()), results(b.path()));
     assert_ne!(results(a.path()), results(c.path()));
+    let catalogue = |d: &Path| fs::read(d.join("catalogue.csv")).unwrap();
+    assert_ne!(catalogue(a.path()), catalogue(b.path()));
+    assert_ne!(catalogue(a.path()), catalogue(c.path()));
     // The region's 27 municipalities do not depend on the seed.
     assert_eq!(
         fs::read(a.path().join("municipalities.csv")).unwrap(),
@@ -191,6 +198,12 @@ fn other_seeds_and_dates_give_other_regions() {
     for row in read(&c.path().join("results.csv")).1 {
         let d = NaiveDate::parse_from_str(&row["taken_on"], "%Y-%m-%d").unwrap();
         assert!(d <= later && d > NaiveDate::from_ymd_opt(2026, 4, 15).unwrap());
+    }
+    // The catalogue's school year moves with it too.
+    for row in read(&c.path().join("catalogue.csv")).1 {
+        if let Ok(d) = NaiveDate::parse_from_str(&row["starts_on"], "%Y-%m-%d") {
+            assert!(d >= NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(), "{row:?}");
+        }
     }
 }
 
@@ -589,4 +602,183 @@ fn results_are_diagnostics_of_teachers() {
     // Some teachers took it twice, months apart.
     let twice = tested.len() < diagnostics.len();
     assert!(twice, "no teacher has two diagnostics");
+}
+
+#[test]
+fn the_catalogue_uses_the_shipped_banks() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assessment-banks");
+    for (bank, codes) in gen_region::CATALOGUE_COMPETENCES {
+        let path = shipped.join(format!("{bank}.toml"));
+        let toml = fs::read_to_string(&path).unwrap();
+        assert!(
+            toml.contains(&format!("id = \"{bank}\"")),
+            "{}",
+            path.display()
+        );
+        assert_eq!(competence_codes(&toml), codes, "{bank}");
+    }
+    // Every competence the catalogue names is one of those.
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), 2000, 3, as_of());
+    let (_, rows) = read(&dir.path().join("catalogue.csv"));
+    let mut named = BTreeSet::new();
+    for row in &rows {
+        for c in list(&row["competences"]) {
+            let (bank, code) = c.split_once(':').unwrap();
+            assert!(
+                gen_region::CATALOGUE_COMPETENCES
+                    .iter()
+                    .any(|(b, codes)| *b == bank && codes.contains(&code)),
+                "{c}"
+            );
+            named.insert(c.to_string());
+        }
+    }
+    // All twenty are covered.
+    assert_eq!(named.len(), 20);
+}
+
+fn day(cell: &str) -> Option<NaiveDate> {
+    (!cell.is_empty()).then(|| NaiveDate::parse_from_str(cell, "%Y-%m-%d").unwrap())
+}
+
+#[test]
+fn the_catalogue_is_a_regions_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let teachers = 2000;
+    let summary = run(dir.path(), teachers, 7, as_of());
+    let region = load(dir.path());
+    let (h, rows) = read(&dir.path().join("catalogue.csv"));
+    assert_eq!(h, gen_region::CATALOGUE_COLUMNS);
+    assert_eq!(summary.catalogue, rows.len());
+    assert_eq!(rows.len(), 200, "one entry per ten teachers");
+    assert_eq!(gen_region::catalogue_size(100), 60, "at least 60");
+
+    let municipality_codes: BTreeSet<&str> = region
+        .municipalities
+        .iter()
+        .map(|m| m["code"].as_str())
+        .collect();
+    // The route period of 2026-03-15: January 1 – May 31, 2026.
+    let period = (
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 5, 31).unwrap(),
+    );
+    let school_year = (
+        NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 8, 31).unwrap(),
+    );
+    let mut codes = BTreeSet::new();
+    let mut kinds = BTreeMap::<String, usize>::new();
+    let (mut distance, mut municipal, mut in_period, mut after_as_of, mut undated) =
+        (0, 0, 0, 0, 0);
+    for row in &rows {
+        assert!(
+            codes.insert(row["code"].clone()),
+            "code {} twice",
+            row["code"]
+        );
+        domain::CourseCode::parse(&row["code"]).unwrap();
+        assert!(!row["title"].is_empty());
+        let kind = domain::ActivityKind::parse(&row["kind"]).unwrap();
+        assert_eq!(kind.as_str(), row["kind"]);
+        *kinds.entry(row["kind"].clone()).or_default() += 1;
+        let hours: u32 = row["hours"].parse().unwrap();
+        use domain::ActivityKind::*;
+        let range = match kind {
+            Course => 16..=108,
+            Retraining => 250..=600,
+            Internship => 16..=36,
+            Seminar | Webinar => 2..=8,
+            MasterClass => 2..=4,
+            SelfStudy => 10..=20,
+            Mentoring => panic!("mentoring is not a catalogue offer"),
+        };
+        assert!(range.contains(&hours), "{row:?}");
+        if kind == Course {
+            assert!([16, 24, 36, 72, 108].contains(&hours), "{row:?}");
+        }
+        let competences = list(&row["competences"]);
+        assert!((1..=3).contains(&competences.len()), "{row:?}");
+        let format = domain::Format::parse(&row["format"]).unwrap();
+        if format.is_distance() {
+            distance += 1;
+        }
+        // Subject courses are of their bank's subject; the others of none.
+        let subject = if competences.iter().any(|c| c.starts_with("math-methods:")) {
+            "Математика"
+        } else if competences
+            .iter()
+            .any(|c| c.starts_with("russian-methods:"))
+        {
+            "Русский язык"
+        } else {
+            ""
+        };
+        assert_eq!(row["subjects"], subject, "{row:?}");
+        if !row["municipality"].is_empty() {
+            municipal += 1;
+            assert!(municipality_codes.contains(row["municipality"].as_str()));
+        }
+        match (day(&row["starts_on"]), day(&row["ends_on"])) {
+            (Some(start), Some(end)) => {
+                assert!(start <= end, "{row:?}");
+                assert!(start >= school_year.0 && start <= school_year.1, "{row:?}");
+                if matches!(kind, Seminar | Webinar | MasterClass) {
+                    assert_eq!(start, end, "{row:?}");
+                }
+                if start >= period.0 && end <= period.1 {
+                    in_period += 1;
+                    if start > as_of() {
+                        after_as_of += 1;
+                    }
+                }
+            }
+            (None, None) => {
+                undated += 1;
+                assert!(matches!(kind, SelfStudy | Webinar | Course), "{row:?}");
+            }
+            _ => panic!("one date without the other: {row:?}"),
+        }
+        let capacity = row["capacity"].parse::<u32>().ok();
+        match (format, capacity) {
+            (domain::Format::InPerson, Some(c)) => assert!((15..=40).contains(&c), "{row:?}"),
+            (domain::Format::InPerson, None) => panic!("in person without seats: {row:?}"),
+            (_, Some(c)) => assert!(c >= 15, "{row:?}"),
+            (_, None) => {}
+        }
+        let url = &row["url"];
+        assert!(url.is_empty() || url.starts_with("https://"), "{row:?}");
+        assert!(!row["provider"].is_empty() || kind == SelfStudy, "{row:?}");
+    }
+    let n = rows.len();
+    // Courses most, a few retraining programmes, every other kind but
+    // mentoring.
+    let count = |k: &str| kinds.get(k).copied().unwrap_or(0);
+    assert!(count("course") * 100 >= n * 30, "{kinds:?}");
+    assert!((1..=n / 15).contains(&count("retraining")), "{kinds:?}");
+    for k in [
+        "internship",
+        "seminar",
+        "master_class",
+        "webinar",
+        "self_study",
+    ] {
+        assert!(count(k) > 0, "{kinds:?}");
+    }
+    assert_eq!(count("mentoring"), 0);
+    // About half can be taken without travelling; most are regional.
+    assert!(
+        (40..=65).contains(&(distance * 100 / n)),
+        "{distance} of {n}"
+    );
+    assert!(
+        (5..=35).contains(&(municipal * 100 / n)),
+        "{municipal} of {n}"
+    );
+    // Many fall into the route period, most of those still ahead; some have
+    // no dates.
+    assert!(in_period * 100 >= n * 40, "{in_period} of {n}");
+    assert!(after_as_of * 100 >= n * 30, "{after_as_of} of {n}");
+    assert!(undated * 100 >= n * 10, "{undated} of {n}");
 }

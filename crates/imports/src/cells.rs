@@ -215,6 +215,30 @@ pub(crate) fn parse_count(v: &str) -> Result<u32, ParseError> {
     }
 }
 
+/// A code made comparable: upper case, Cyrillic letters that look like
+/// Latin ones (`К1` typed on a Russian keyboard) as those Latin letters.
+pub(crate) fn comparable_code(code: &str) -> String {
+    code.trim()
+        .to_uppercase()
+        .chars()
+        .map(|c| match c {
+            'А' => 'A',
+            'В' => 'B',
+            'Е' => 'E',
+            'К' => 'K',
+            'М' => 'M',
+            'Н' => 'H',
+            'О' => 'O',
+            'Р' => 'P',
+            'С' => 'C',
+            'Т' => 'T',
+            'У' => 'Y',
+            'Х' => 'X',
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +289,13 @@ mod tests {
         );
         assert!(parse_non_negative_decimal("inf").is_err());
         assert!(parse_non_negative_decimal("1 год").is_err());
+    }
+
+    #[test]
+    fn codes_compare_across_keyboards() {
+        assert_eq!(comparable_code("к1"), "K1");
+        assert_eq!(comparable_code(" k1 "), "K1");
+        assert_eq!(comparable_code("ПК-1"), "ПK-1");
     }
 
     #[test]

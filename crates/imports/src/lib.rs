@@ -12,7 +12,12 @@
 //! [`plan_results`] reads a `results` file (diagnostics taken elsewhere)
 //! the same way, against the loaded banks, into completed diagnostics for
 //! [`store::Store::import_diagnostics`].
+//!
+//! [`plan_catalogue`] reads a `catalogue` file (courses, seminars,
+//! internships…) against the loaded banks and the stored municipalities into
+//! the catalogue entries to write.
 
+mod catalogue;
 mod cells;
 mod columns;
 mod kinds;
@@ -24,6 +29,7 @@ use std::fmt;
 use domain::Login;
 use store::{Directory, DirectoryChanges};
 
+pub use catalogue::{CataloguePlan, plan_catalogue};
 pub use results::{ResultsPlan, plan_results, plan_results_on};
 
 /// What a file holds.

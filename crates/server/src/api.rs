@@ -234,6 +234,28 @@ fn profile_json(d: &store::DiagnosticRow) -> Result<Value, Failure> {
     Ok(v)
 }
 
+pub async fn teacher_routes(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    axum::extract::Path(login): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let login = domain::Login::parse(&login).map_err(|_| Failure::NotFound)?;
+    let scope = c.scope();
+    if state.store.account(&scope, &login).await?.is_none() {
+        return Err(Failure::NotFound.into());
+    }
+    let drafts = crate::iom::sees_drafts(&c);
+    let routes: Vec<Value> = state
+        .store
+        .routes_of(&scope, &login)
+        .await?
+        .iter()
+        .filter(|r| drafts || r.status != store::RouteStatus::Draft)
+        .map(crate::iom::route_json)
+        .collect();
+    Ok(Json(json!({ "routes": routes })))
+}
+
 pub async fn teacher_profile(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,

@@ -62,7 +62,7 @@ enum Command {
     },
     /// Импорт реестров региона (CSV или XLSX)
     Import {
-        /// municipalities | schools | staff | methodists | results
+        /// municipalities | schools | staff | methodists | results | catalogue
         kind: String,
         file: PathBuf,
         /// Проверить файл, ничего не записывая
@@ -81,6 +81,11 @@ enum Command {
     Campaign {
         #[command(subcommand)]
         command: CampaignCommand,
+    },
+    /// Индивидуальные образовательные маршруты (ИОМ)
+    Routes {
+        #[command(subcommand)]
+        command: RoutesCommand,
     },
     /// Создаёт синтетический регион в виде файлов импорта
     GenRegion {
@@ -107,6 +112,19 @@ enum BankCommand {
     Load { dir: Option<PathBuf> },
     /// Подсчитывает результат по файлу ответов (без базы данных) и печатает профиль в JSON
     Score { file: PathBuf, answers: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum RoutesCommand {
+    /// Предлагает черновики маршрутов всем, кому они нужны (или одному педагогу)
+    Generate {
+        /// Логин педагога: маршрут только ему, на любом уровне дефицитов
+        #[arg(long)]
+        teacher: Option<String>,
+        /// Напечатать предложения в JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,6 +319,12 @@ async fn run(cli: Cli) -> CliResult {
             let store = open(&cli.database_url).await?;
             campaign_open(store.as_ref(), &bank, &title, from, to, &audience, json).await
         }
+        Command::Routes {
+            command: RoutesCommand::Generate { teacher, json },
+        } => {
+            let store = open(&cli.database_url).await?;
+            routes_generate(store.as_ref(), teacher.as_deref(), json).await
+        }
         Command::GenRegion {
             teachers,
             seed,
@@ -319,13 +343,8 @@ async fn run(cli: Cli) -> CliResult {
                 progress: true,
             })?;
             eprintln!(
-                "Синтетический регион записан в {}: муниципалитетов {}, ОО {}, сотрудников {}, методистов {}, строк результатов диагностик {}.",
-                out.display(),
-                summary.municipalities,
-                summary.schools,
-                summary.staff,
-                summary.methodists,
-                summary.results
+                "Синтетический регион записан в {}: {summary}.",
+                out.display()
             );
             Ok(())
         }
@@ -576,6 +595,50 @@ fn bank_sources(dir: &Path) -> CliResult<std::collections::HashMap<String, (Stri
 }
 
 #[allow(clippy::too_many_arguments)]
+async fn routes_generate(store: &dyn Store, teacher: Option<&str>, json: bool) -> CliResult {
+    let only = match teacher {
+        Some(t) => {
+            let login =
+                Login::parse(t).map_err(|e| CliError::Refused(format!("--teacher: {e}")))?;
+            let known = store
+                .account(&domain::Scope::region(), &login)
+                .await?
+                .is_some_and(|a| a.has(Role::Teacher));
+            if !known {
+                return refused(format!("--teacher: педагога с логином «{login}» нет"));
+            }
+            Some(login)
+        }
+        None => None,
+    };
+    let bar = crate::import::spinner(true, "Подбор мероприятий…");
+    let banks = crate::import::current_banks(store).await?;
+    let today = Config::new("").today();
+    let generated = crate::iom::generate_routes(
+        store,
+        &RegionAuthority::command_line(),
+        &banks,
+        today,
+        only.as_ref(),
+    )
+    .await;
+    bar.finish_and_clear();
+    let generated = generated?;
+    if json {
+        println!("{}", crate::iom::proposals_json(&generated.proposals));
+    }
+    let c = generated.counts;
+    let uncovered: usize = generated.proposals.iter().map(|p| p.uncovered.len()).sum();
+    let kept = generated.kept + (c.kept_approved + c.kept_edited) as usize;
+    eprintln!(
+        "Черновиков маршрутов: {} (новых {}, обновлено {}). Не тронуты утверждённые и изменённые вручную: {kept}. Непокрытых дефицитов: {uncovered}.",
+        generated.proposals.len(),
+        c.created,
+        c.replaced,
+    );
+    Ok(())
+}
+
 async fn campaign_open(
     store: &dyn Store,
     bank_id: &str,

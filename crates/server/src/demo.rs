@@ -167,6 +167,27 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
     )
     .await?;
     eprintln!("  results: диагностик {}", report.created);
+    let report = crate::import::run(
+        store.as_ref(),
+        "catalogue",
+        &work.join("catalogue.csv"),
+        false,
+        None,
+        &config,
+        true,
+    )
+    .await?;
+    eprintln!("  catalogue: мероприятий {}", report.created);
+    let banks = crate::import::current_banks(store.as_ref()).await?;
+    let generated = crate::iom::generate_routes(
+        store.as_ref(),
+        &RegionAuthority::command_line(),
+        &banks,
+        config.today(),
+        None,
+    )
+    .await?;
+    eprintln!("  маршруты: черновиков {}", generated.counts.created);
     let _ = std::fs::remove_dir_all(&work);
     let hash = tokio::task::spawn_blocking(|| hash_password_blocking(DEMO_PASSWORD))
         .await?

@@ -63,7 +63,7 @@ impl fmt::Display for Report {
     }
 }
 
-fn spinner(show: bool, message: &'static str) -> ProgressBar {
+pub fn spinner(show: bool, message: &'static str) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
     }
@@ -85,22 +85,17 @@ pub async fn run(
     config: &Config,
     progress: bool,
 ) -> CliResult<Report> {
-    if kind == "results" {
-        return run_results(store, file, dry_run, config, progress).await;
+    match kind {
+        "results" => return run_results(store, file, dry_run, config, progress).await,
+        "catalogue" => return run_catalogue(store, file, dry_run, progress).await,
+        _ => {}
     }
     let Some(parsed_kind) = imports::Kind::parse(kind) else {
         return refused(format!(
-            "Неизвестный вид импорта «{kind}». Допустимы: municipalities, schools, staff, methodists, results"
+            "Неизвестный вид импорта «{kind}». Допустимы: municipalities, schools, staff, methodists, results, catalogue"
         ));
     };
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => return refused(format!("Не удалось прочитать файл {}: {e}", file.display())),
-    };
-    let file_name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| file.display().to_string());
+    let (file_name, bytes) = read_file(file)?;
     let auth = RegionAuthority::command_line();
 
     let bar = spinner(progress, "Чтение базы данных…");
@@ -212,30 +207,11 @@ async fn run_results(
     config: &Config,
     progress: bool,
 ) -> CliResult<Report> {
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => return refused(format!("Не удалось прочитать файл {}: {e}", file.display())),
-    };
-    let file_name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| file.display().to_string());
+    let (file_name, bytes) = read_file(file)?;
     let auth = RegionAuthority::command_line();
     let bar = spinner(progress, "Чтение базы данных…");
     let existing = store.directory(&auth).await?;
-    let mut banks = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for v in store.bank_versions().await? {
-        // Newest load first: the first of each bank is its current version.
-        if seen.insert(v.bank_id.clone())
-            && let Some(full) = store.bank_version(v.id).await?
-            && let Some(source) = full.source
-        {
-            let bank = banks::parse(&full.file_name, &source)
-                .map_err(|e| anyhow::anyhow!("stored bank {} no longer parses: {e}", v.bank_id))?;
-            banks.push(bank);
-        }
-    }
+    let banks = current_banks(store).await?;
     bar.set_message("Проверка файла…");
     let plan = imports::plan_results_on(&file_name, &bytes, &banks, &existing, config.today());
     bar.finish_and_clear();
@@ -275,5 +251,85 @@ async fn run_results(
     report.created = counts.inserted as usize;
     report.updated = counts.updated as usize;
     report.unchanged = counts.unchanged as usize;
+    Ok(report)
+}
+
+/// The file's name (for error locations) and its bytes.
+fn read_file(file: &Path) -> CliResult<(String, Vec<u8>)> {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return refused(format!("Не удалось прочитать файл {}: {e}", file.display())),
+    };
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.display().to_string());
+    Ok((file_name, bytes))
+}
+
+/// The current version of every loaded bank, parsed (newest load first per
+/// bank). Imports of results and of the catalogue check against these.
+pub async fn current_banks(store: &dyn Store) -> CliResult<Vec<domain::Bank>> {
+    let mut banks = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for v in store.bank_versions().await? {
+        // Newest load first: the first of each bank is its current version.
+        if seen.insert(v.bank_id.clone())
+            && let Some(full) = store.bank_version(v.id).await?
+            && let Some(source) = full.source
+        {
+            let bank = banks::parse(&full.file_name, &source)
+                .map_err(|e| anyhow::anyhow!("stored bank {} no longer parses: {e}", v.bank_id))?;
+            banks.push(bank);
+        }
+    }
+    Ok(banks)
+}
+
+async fn run_catalogue(
+    store: &dyn Store,
+    file: &Path,
+    dry_run: bool,
+    progress: bool,
+) -> CliResult<Report> {
+    let (file_name, bytes) = read_file(file)?;
+    let auth = RegionAuthority::command_line();
+    let bar = spinner(progress, "Чтение базы данных…");
+    let directory = store.directory(&auth).await?;
+    let existing = store.catalogue().await?;
+    let banks = current_banks(store).await?;
+    bar.set_message("Проверка файла…");
+    let plan = imports::plan_catalogue(&file_name, &bytes, &existing, &banks, &directory);
+    bar.finish_and_clear();
+    let plan = plan.map_err(|errors| {
+        CliError::Refused(format!(
+            "{errors}\nИмпорт не выполнен: исправьте строки выше; ничего не записано."
+        ))
+    })?;
+    let report = Report {
+        kind: "catalogue".into(),
+        file: file_name,
+        dry_run,
+        created: plan.created,
+        updated: plan.updated,
+        unchanged: plan.unchanged,
+        invitations: 0,
+        invitations_file: None,
+        warnings: plan.warnings.clone(),
+    };
+    if dry_run || plan.changes.is_empty() {
+        return Ok(report);
+    }
+    let bar = spinner(progress, "Запись в базу данных…");
+    let applied = store
+        .apply_catalogue(&auth, plan.changes, now_millis())
+        .await;
+    bar.finish_and_clear();
+    applied.map_err(|e| match e {
+        store::StoreError::Conflict(c) => {
+            CliError::Refused(format!("Импорт не выполнен, ничего не записано: {c}"))
+        }
+        other => CliError::Internal(other.into()),
+    })?;
     Ok(report)
 }

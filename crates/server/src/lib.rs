@@ -12,6 +12,7 @@ pub mod demo;
 pub mod diagnostics;
 pub mod error;
 pub mod import;
+pub mod iom;
 pub mod routes;
 pub mod session;
 pub mod state;

@@ -94,6 +94,7 @@ pub fn table() -> Vec<RouteSpec> {
         route!(PUT "/api/v1/attempts/{id}/responses/{item_id}", SignedIn, put(api::save_response)),
         route!(POST "/api/v1/attempts/{id}/submit", SignedIn, post(api::submit_attempt)),
         route!(GET "/api/v1/teachers/{login}/profile", SignedIn, get(api::teacher_profile)),
+        route!(GET "/api/v1/teachers/{login}/routes", SignedIn, get(api::teacher_routes)),
     ]
 }
 

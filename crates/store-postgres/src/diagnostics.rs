@@ -239,7 +239,7 @@ async fn insert_competences(
     Ok(())
 }
 
-async fn write_audit(
+pub(crate) async fn write_audit(
     conn: &mut PgConnection,
     auth: &RegionAuthority,
     action: &str,
@@ -592,6 +592,36 @@ pub(crate) async fn diagnostics_of(
     push_account_visible(&mut qb, scope);
     qb.push(" ORDER BY d.taken_on DESC, d.id DESC");
     let rows = qb.build().fetch_all(&mut *tx).await.map_err(db_err)?;
+    let ids = rows
+        .iter()
+        .map(|r| get::<i64>(r, "id"))
+        .collect::<Result<Vec<_>>>()?;
+    let mut competences = competences_of(&mut tx, &ids).await?;
+    tx.commit().await.map_err(db_err)?;
+    rows.iter()
+        .map(|r| diagnostic_of(r, &mut competences))
+        .collect()
+}
+
+/// Every completed diagnostic taken after `since`, region-wide, by login
+/// then date: one read-only snapshot.
+pub(crate) async fn diagnostics_since(
+    pool: &PgPool,
+    _auth: &RegionAuthority,
+    since: NaiveDate,
+) -> Result<Vec<DiagnosticRow>> {
+    let mut tx = pool
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(db_err)?;
+    let rows = sqlx::query(&format!(
+        "{DIAGNOSTIC_SELECT} WHERE d.taken_on > $1 \
+         ORDER BY a.login COLLATE \"C\", d.taken_on, d.id"
+    ))
+    .bind(since)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
     let ids = rows
         .iter()
         .map(|r| get::<i64>(r, "id"))

@@ -7,6 +7,7 @@
 //! whatever the database's locale; both run `store::conformance`.
 
 mod diagnostics;
+mod routes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
@@ -14,19 +15,21 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use domain::{
-    Account, Caller, ClusterFlag, Login, Methodist, Municipality, MunicipalityCode,
-    RegionAuthority, Role, School, SchoolCode, Scope, TeacherAttrs, directory::split_list,
+    Account, Caller, ClusterFlag, CourseCode, Entry, Login, Methodist, Municipality,
+    MunicipalityCode, RegionAuthority, Role, School, SchoolCode, Scope, TeacherAttrs,
+    directory::split_list,
 };
 use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use store::{
     AttemptRow, AuditEntry, BankLoad, BankVersionRow, CampaignRow, Credentials, DiagnosticRow,
-    Directory, DirectoryChanges, FinishAttempt, FinishOutcome, ImportCounts, InvitationState,
-    LoginFailures, Millis, MunicipalitySummary, NewAttempt, NewBankVersion, NewCampaign,
-    NewDiagnostic, NewInvitation, ParticipationRow, Result, SaveOutcome, SchoolFilter,
-    SchoolSummary, StaffFilter, Store, StoreError,
+    Directory, DirectoryChanges, DraftCounts, FinishAttempt, FinishOutcome, ImportCounts,
+    InvitationState, LoginFailures, Millis, MunicipalitySummary, NewAttempt, NewBankVersion,
+    NewCampaign, NewDiagnostic, NewDraft, NewInvitation, ParticipationRow, Result, RouteRow,
+    RouteState, SaveOutcome, SchoolFilter, SchoolSummary, SeatUse, StaffFilter, Store, StoreError,
 };
 
 /// Connections in the pool.
@@ -1417,6 +1420,56 @@ impl Store for PgStore {
         campaign_id: i64,
     ) -> Result<Vec<ParticipationRow>> {
         diagnostics::campaign_participation(&self.pool, scope, campaign_id).await
+    }
+
+    async fn diagnostics_since(
+        &self,
+        auth: &RegionAuthority,
+        since: NaiveDate,
+    ) -> Result<Vec<DiagnosticRow>> {
+        diagnostics::diagnostics_since(&self.pool, auth, since).await
+    }
+
+    async fn catalogue(&self) -> Result<Vec<Entry>> {
+        routes::catalogue(&self.pool).await
+    }
+
+    async fn apply_catalogue(
+        &self,
+        auth: &RegionAuthority,
+        entries: Vec<Entry>,
+        now: Millis,
+    ) -> Result<()> {
+        routes::apply_catalogue(&self.pool, auth, entries, now).await
+    }
+
+    async fn seat_use(&self) -> Result<HashMap<CourseCode, SeatUse>> {
+        routes::seat_use(&self.pool).await
+    }
+
+    async fn route_states(
+        &self,
+        auth: &RegionAuthority,
+        period_from: NaiveDate,
+    ) -> Result<HashMap<Login, RouteState>> {
+        routes::route_states(&self.pool, auth, period_from).await
+    }
+
+    async fn save_drafts(
+        &self,
+        auth: &RegionAuthority,
+        drafts: Vec<NewDraft>,
+        now: Millis,
+    ) -> Result<DraftCounts> {
+        routes::save_drafts(&self.pool, auth, drafts, now).await
+    }
+
+    async fn routes_of(&self, scope: &Scope, login: &Login) -> Result<Vec<RouteRow>> {
+        routes::routes_of(&self.pool, scope, login).await
+    }
+
+    async fn route(&self, scope: &Scope, id: i64) -> Result<Option<RouteRow>> {
+        routes::route(&self.pool, scope, id).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -27,7 +27,7 @@ use crate::{
     push_account_visible, school_code_of, unknown_account,
 };
 
-fn date_text(date: chrono::NaiveDate) -> String {
+pub(crate) fn date_text(date: chrono::NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
@@ -249,7 +249,7 @@ async fn insert_competences(
     Ok(())
 }
 
-async fn write_audit(
+pub(crate) async fn write_audit(
     conn: &mut SqliteConnection,
     auth: &RegionAuthority,
     action: &str,
@@ -591,6 +591,30 @@ pub(crate) async fn diagnostics_of(
     push_account_visible(&mut qb, scope);
     qb.push(" ORDER BY d.taken_on DESC, d.id DESC");
     let rows = qb.build().fetch_all(&mut *tx).await.map_err(db_err)?;
+    let ids = rows
+        .iter()
+        .map(|r| get::<i64>(r, "id"))
+        .collect::<Result<Vec<_>>>()?;
+    let mut competences = competences_of(&mut tx, &ids).await?;
+    tx.commit().await.map_err(db_err)?;
+    rows.iter()
+        .map(|r| diagnostic_of(r, &mut competences))
+        .collect()
+}
+
+pub(crate) async fn diagnostics_since(
+    pool: &SqlitePool,
+    _auth: &RegionAuthority,
+    since: chrono::NaiveDate,
+) -> Result<Vec<DiagnosticRow>> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let rows = sqlx::query(&format!(
+        "{DIAGNOSTIC_SELECT} WHERE d.taken_on > ? ORDER BY a.login, d.taken_on, d.id"
+    ))
+    .bind(date_text(since))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
     let ids = rows
         .iter()
         .map(|r| get::<i64>(r, "id"))

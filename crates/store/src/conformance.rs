@@ -25,6 +25,9 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::Poll;
 
+mod routes;
+pub use routes::*;
+
 use chrono::NaiveDate;
 use domain::{
     Account, Caller, ClusterFlag, Level, Login, Methodist, Municipality, MunicipalityCode,
@@ -95,6 +98,11 @@ macro_rules! conformance_suite {
             import_diagnostics_matches_login_bank_and_date,
             campaign_participation_counts_by_school,
             bulk_import_spans_many_statements,
+            diagnostics_since_reads_the_region,
+            catalogue_round_trips_by_code,
+            unknown_catalogue_municipality_is_a_conflict,
+            drafts_are_created_then_replaced_and_scoped,
+            seat_use_counts_steps_by_route_state,
         }
     };
     (

@@ -19,14 +19,15 @@
 
 pub mod conformance;
 pub mod diagnostics;
+pub mod routes;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use domain::{
-    Account, Caller, ClusterFlag, Login, Methodist, Municipality, MunicipalityCode,
-    RegionAuthority, Role, School, SchoolCode, Scope,
+    Account, Caller, ClusterFlag, CourseCode, Entry, Login, Methodist, Municipality,
+    MunicipalityCode, RegionAuthority, Role, School, SchoolCode, Scope,
 };
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,9 @@ pub use diagnostics::{
     DiagnosticRow, DiagnosticSource, FinishAttempt, FinishOutcome, ImportCounts, NewAttempt,
     NewBankVersion, NewCampaign, NewDiagnostic, ParticipationRow, SaveOutcome, format_percent,
     parse_percent,
+};
+pub use routes::{
+    DraftCounts, NewDraft, RouteRow, RouteState, RouteStatus, RouteStep, SeatUse, StepStatus,
 };
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -400,6 +404,58 @@ pub trait Store: Send + Sync + 'static {
         scope: &Scope,
         campaign_id: i64,
     ) -> Result<Vec<ParticipationRow>>;
+
+    /// Every completed diagnostic of the region taken after `since` (the
+    /// rules' 12 months), for region-wide work such as route generation.
+    async fn diagnostics_since(
+        &self,
+        auth: &RegionAuthority,
+        since: NaiveDate,
+    ) -> Result<Vec<DiagnosticRow>>;
+
+    // ---- the course catalogue ----------------------------------------------
+
+    /// Every entry, inactive ones too, ordered by code.
+    async fn catalogue(&self) -> Result<Vec<Entry>>;
+
+    /// Inserts or updates entries by code, in one transaction, with one
+    /// audit entry. A municipality that does not exist is a `Conflict`.
+    async fn apply_catalogue(
+        &self,
+        auth: &RegionAuthority,
+        entries: Vec<Entry>,
+        now: Millis,
+    ) -> Result<()>;
+
+    /// How routes use each entry's seats (entries no route uses are absent).
+    async fn seat_use(&self) -> Result<HashMap<CourseCode, SeatUse>>;
+
+    // ---- routes ------------------------------------------------------------
+
+    /// Each teacher's route for the period starting on `period_from`: the
+    /// approved or completed one if any, else the draft.
+    async fn route_states(
+        &self,
+        auth: &RegionAuthority,
+        period_from: NaiveDate,
+    ) -> Result<HashMap<Login, RouteState>>;
+
+    /// Saves a generation run, in one transaction: a teacher without a route
+    /// for the period gets the draft; an untouched draft is replaced; a draft
+    /// edited by hand and an approved or completed route are kept as they
+    /// are (decided inside the transaction, whatever ran meanwhile).
+    async fn save_drafts(
+        &self,
+        auth: &RegionAuthority,
+        drafts: Vec<NewDraft>,
+        now: Millis,
+    ) -> Result<DraftCounts>;
+
+    /// A teacher's routes, newest period first; scoped like accounts.
+    async fn routes_of(&self, scope: &Scope, login: &Login) -> Result<Vec<RouteRow>>;
+
+    /// One route; `None` when absent or outside the scope.
+    async fn route(&self, scope: &Scope, id: i64) -> Result<Option<RouteRow>>;
 
     // ---- settings and audit --------------------------------------------
 

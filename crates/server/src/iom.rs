@@ -1,0 +1,238 @@
+//! Routes (ИОМ) on the server side: gathering what generation needs from the
+//! store, running the domain's generator, saving the drafts.
+//!
+//! The rules live in `domain::routes`; this module only reads the stored
+//! facts (the directory, the current diagnostics, the catalogue and how its
+//! seats are used, the routes already there) and the region's policy.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Months, NaiveDate};
+use domain::profile::{Taken, current};
+use domain::routes::{Deficit, Mentor, Need, Proposal, Step, generate};
+use domain::{
+    Bank, CompetenceRef, CourseCode, Level, Login, RegionAuthority, Role, RoutePolicy,
+    policy::ROUTE_POLICY_KEY,
+};
+use serde_json::{Value, json};
+use store::{DiagnosticRow, DraftCounts, NewDraft, RouteRow, Store};
+
+use crate::auth::now_millis;
+use crate::error::Failure;
+
+/// The region's route policy: the stored setting, or the defaults of
+/// `rules.md`.
+pub async fn policy(store: &dyn Store) -> Result<RoutePolicy, Failure> {
+    match store.setting(ROUTE_POLICY_KEY).await? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| Failure::internal(format!("stored route policy does not parse: {e}"))),
+        None => Ok(RoutePolicy::default()),
+    }
+}
+
+/// What one generation run did.
+#[derive(Debug)]
+pub struct Generated {
+    pub proposals: Vec<Proposal>,
+    pub counts: DraftCounts,
+    /// Teachers who need a route but kept theirs (approved or edited).
+    pub kept: usize,
+}
+
+/// Every teacher's current deficits and level, from the diagnostics of the
+/// last 12 months (`rules.md`: the latest per bank).
+pub fn current_deficits(
+    diagnostics: &[DiagnosticRow],
+    today: NaiveDate,
+) -> BTreeMap<Login, (Level, Vec<(CompetenceRef, Level)>)> {
+    let mut by_teacher: BTreeMap<&Login, Vec<&DiagnosticRow>> = BTreeMap::new();
+    for d in diagnostics {
+        by_teacher.entry(&d.login).or_default().push(d);
+    }
+    let mut out = BTreeMap::new();
+    for (login, rows) in by_teacher {
+        let taken: Vec<Taken<'_>> = rows
+            .iter()
+            .map(|d| Taken {
+                bank: &d.bank_id,
+                taken_on: d.taken_on,
+                order: d.id,
+                level: d.overall_level,
+            })
+            .collect();
+        let chosen = current(&taken, today);
+        let Some(level) = chosen.iter().map(|&i| taken[i].level).max() else {
+            continue;
+        };
+        let mut deficits = Vec::new();
+        for &i in &chosen {
+            for c in &rows[i].competences {
+                if c.level > Level::None
+                    && let Ok(r) = CompetenceRef::parse(&c.competence)
+                {
+                    deficits.push((r, c.level));
+                }
+            }
+        }
+        out.insert(login.clone(), (level, deficits));
+    }
+    out
+}
+
+/// Proposes draft routes by the policy for every teacher who needs one (or
+/// only `only`, whatever their level) and saves them: untouched drafts are
+/// replaced, drafts edited by hand and approved routes are kept.
+pub async fn generate_routes(
+    store: &dyn Store,
+    auth: &RegionAuthority,
+    banks: &[Bank],
+    today: NaiveDate,
+    only: Option<&Login>,
+) -> Result<Generated, Failure> {
+    let policy = policy(store).await?;
+    let period = policy.period(today);
+    let titles: HashMap<CompetenceRef, &str> = banks
+        .iter()
+        .flat_map(|b| {
+            b.competences
+                .iter()
+                .map(move |c| (CompetenceRef::new(&b.id, &c.code), c.title.as_str()))
+        })
+        .collect();
+
+    let directory = store.directory(auth).await?;
+    let schools: HashMap<_, _> = directory.schools.iter().map(|s| (&s.code, s)).collect();
+    let since = today
+        .checked_sub_months(Months::new(12))
+        .unwrap_or(NaiveDate::MIN);
+    let diagnostics = store.diagnostics_since(auth, since).await?;
+    let deficits = current_deficits(&diagnostics, today);
+    let states = store.route_states(auth, period.from).await?;
+
+    let mut needs = Vec::new();
+    let mut kept = 0;
+    for a in &directory.accounts {
+        if !a.active || !a.has(Role::Teacher) || only.is_some_and(|l| l != &a.login) {
+            continue;
+        }
+        let Some((level, list)) = deficits.get(&a.login) else {
+            continue;
+        };
+        if list.is_empty() || (only.is_none() && !policy.route_levels.contains(level)) {
+            continue;
+        }
+        if states.get(&a.login).is_some_and(|s| !s.replaceable()) {
+            kept += 1;
+            continue;
+        }
+        let school = a.school.as_ref().and_then(|c| schools.get(c));
+        needs.push(Need {
+            teacher: a.login.clone(),
+            municipality: school.map(|s| s.municipality.clone()),
+            rural: school.is_some_and(|s| s.rural),
+            subjects: a.attrs.subjects.clone(),
+            deficits: list
+                .iter()
+                .map(|(c, l)| Deficit {
+                    title: titles
+                        .get(c)
+                        .map_or_else(|| c.to_string(), |t| (*t).to_string()),
+                    competence: c.clone(),
+                    level: *l,
+                })
+                .collect(),
+            // Regional methodists are assigned by the matching (a later
+            // feature); until then the mentoring step names nobody.
+            mentor: Mentor::Unassigned,
+        });
+    }
+
+    let catalogue = store.catalogue().await?;
+    let used = store.seat_use().await?;
+    let seats_left: HashMap<CourseCode, u32> = catalogue
+        .iter()
+        .filter_map(|e| {
+            let capacity = e.capacity?;
+            let u = used.get(&e.code).copied().unwrap_or_default();
+            Some((
+                e.code.clone(),
+                capacity.saturating_sub(u.held + u.kept_drafts),
+            ))
+        })
+        .collect();
+
+    let proposals = generate(&needs, &catalogue, &seats_left, &policy, period);
+    let drafts = proposals
+        .iter()
+        .map(|p| NewDraft {
+            teacher: p.teacher.clone(),
+            period,
+            steps: p.steps.clone(),
+            uncovered_json: serde_json::to_string(&p.uncovered).expect("uncovered serialises"),
+        })
+        .collect();
+    let counts = store.save_drafts(auth, drafts, now_millis()).await?;
+    Ok(Generated {
+        proposals,
+        counts,
+        kept,
+    })
+}
+
+fn date(d: Option<NaiveDate>) -> Value {
+    d.map_or(Value::Null, |d| json!(d.format("%Y-%m-%d").to_string()))
+}
+
+/// A step as `spec/cli.md` writes it (`routes generate --json`).
+pub fn step_json(s: &Step) -> Value {
+    json!({
+        "kind": s.kind.as_str(),
+        "course": s.course.as_ref().map(|c| c.as_str()),
+        "title": s.title,
+        "competences": s.competences.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "hours": s.hours,
+        "mandatory": s.mandatory,
+        "starts_on": date(s.starts_on),
+        "ends_on": date(s.ends_on),
+        "mentor": s.mentor.as_ref().map(|l| l.as_str()),
+    })
+}
+
+/// `routes generate --json` as `spec/cli.md` writes it.
+pub fn proposals_json(proposals: &[Proposal]) -> Value {
+    let routes: Vec<Value> = proposals
+        .iter()
+        .map(|p| {
+            json!({
+                "teacher": p.teacher.as_str(),
+                "steps": p.steps.iter().map(step_json).collect::<Vec<_>>(),
+                "uncovered": p.uncovered.iter().map(|u| json!({
+                    "competence": u.competence.to_string(),
+                    "why": u.text,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "routes": routes })
+}
+
+/// A stored route as the API answers it (`spec/api.md`): each step as
+/// `routes generate` writes it, plus its status.
+pub fn route_json(r: &RouteRow) -> Value {
+    json!({
+        "id": r.id,
+        "status": r.status.as_str(),
+        "period": { "from": date(Some(r.period.from)), "to": date(Some(r.period.to)) },
+        "steps": r.steps.iter().map(|s| {
+            let mut v = step_json(&s.step);
+            v["status"] = json!(s.status.as_str());
+            v
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// Drafts are the ЦНППМ methodists' working material: a teacher, a deputy
+/// head or a coordinator sees a route once it is approved.
+pub fn sees_drafts(caller: &domain::Caller) -> bool {
+    caller.has(Role::CnppmMethodist) || caller.has(Role::Admin)
+}

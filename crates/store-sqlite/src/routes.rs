@@ -1,0 +1,436 @@
+//! The routes area on SQLite: the course catalogue, routes and their steps.
+//! Every multi-statement write begins `IMMEDIATE`, so a generation run's
+//! decisions (replace a draft, keep an edited one) hold against whatever
+//! another process wrote meanwhile.
+
+use std::collections::HashMap;
+
+use domain::routes::Step;
+use domain::{
+    ActivityKind, CompetenceRef, CourseCode, Entry, Format, Login, Period, RegionAuthority, Scope,
+};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use store::routes::{catalogue_audit_object, drafts_audit_object};
+use store::{
+    DraftCounts, Millis, NewDraft, Result, RouteRow, RouteState, RouteStatus, RouteStep, SeatUse,
+    StepStatus, parse_stored_date,
+};
+
+use crate::diagnostics::{date_text, write_audit};
+use crate::{
+    bad_row, count_of, db_err, get, login_of, municipality_code_of, municipality_ids,
+    push_account_visible, u32_of, unknown_municipality,
+};
+
+fn optional_date(row: &SqliteRow, column: &str) -> Result<Option<chrono::NaiveDate>> {
+    get::<Option<String>>(row, column)?
+        .map(|d| parse_stored_date(&d))
+        .transpose()
+}
+
+fn list_of(value: &str) -> Vec<String> {
+    domain::directory::split_list(value)
+}
+
+fn competences_of(value: &str) -> Result<Vec<CompetenceRef>> {
+    list_of(value)
+        .iter()
+        .map(|c| CompetenceRef::parse(c).map_err(|e| bad_row("competence", c, e)))
+        .collect()
+}
+
+fn joined<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn kind_of(value: &str) -> Result<ActivityKind> {
+    ActivityKind::parse(value).map_err(|e| bad_row("kind", value, e))
+}
+
+// ---- the catalogue -------------------------------------------------------------
+
+fn entry_of(row: &SqliteRow) -> Result<Entry> {
+    let code: String = get(row, "code")?;
+    let format: String = get(row, "format")?;
+    Ok(Entry {
+        code: CourseCode::parse(&code).map_err(|e| bad_row("course code", &code, e))?,
+        title: get(row, "title")?,
+        kind: kind_of(&get::<String>(row, "kind")?)?,
+        hours: u32_of("hours", get(row, "hours")?)?,
+        competences: competences_of(&get::<String>(row, "competences")?)?,
+        provider: get(row, "provider")?,
+        format: Format::parse(&format).map_err(|e| bad_row("format", &format, e))?,
+        subjects: list_of(&get::<String>(row, "subjects")?),
+        municipality: get::<Option<String>>(row, "municipality")?
+            .map(|m| municipality_code_of(&m))
+            .transpose()?,
+        starts_on: optional_date(row, "starts_on")?,
+        ends_on: optional_date(row, "ends_on")?,
+        capacity: get::<Option<i64>>(row, "capacity")?
+            .map(|c| u32_of("capacity", c))
+            .transpose()?,
+        url: get(row, "url")?,
+        active: get(row, "active")?,
+    })
+}
+
+pub(crate) async fn catalogue(pool: &SqlitePool) -> Result<Vec<Entry>> {
+    let rows = sqlx::query(
+        "SELECT c.code, c.title, c.kind, c.hours, c.competences, c.provider, c.format, \
+         c.subjects, m.code AS municipality, c.starts_on, c.ends_on, c.capacity, c.url, c.active \
+         FROM catalogue_entries c LEFT JOIN municipalities m ON m.id = c.municipality_id \
+         ORDER BY c.code",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter().map(entry_of).collect()
+}
+
+pub(crate) async fn apply_catalogue(
+    pool: &SqlitePool,
+    auth: &RegionAuthority,
+    entries: Vec<Entry>,
+    now: Millis,
+) -> Result<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+    let municipalities = municipality_ids(&mut tx).await?;
+    for e in &entries {
+        let municipality_id =
+            match &e.municipality {
+                Some(code) => Some(*municipalities.get(code.as_str()).ok_or_else(|| {
+                    unknown_municipality(code, format!("мероприятие {}", e.code))
+                })?),
+                None => None,
+            };
+        sqlx::query(
+            "INSERT INTO catalogue_entries (code, title, kind, hours, competences, provider, \
+             format, subjects, municipality_id, starts_on, ends_on, capacity, url, active, \
+             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (code) DO UPDATE SET title = excluded.title, kind = excluded.kind, \
+             hours = excluded.hours, competences = excluded.competences, \
+             provider = excluded.provider, format = excluded.format, \
+             subjects = excluded.subjects, municipality_id = excluded.municipality_id, \
+             starts_on = excluded.starts_on, ends_on = excluded.ends_on, \
+             capacity = excluded.capacity, url = excluded.url, active = excluded.active, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(e.code.as_str())
+        .bind(&e.title)
+        .bind(e.kind.as_str())
+        .bind(i64::from(e.hours))
+        .bind(joined(&e.competences))
+        .bind(&e.provider)
+        .bind(e.format.as_str())
+        .bind(e.subjects.join("|"))
+        .bind(municipality_id)
+        .bind(e.starts_on.map(date_text))
+        .bind(e.ends_on.map(date_text))
+        .bind(e.capacity.map(i64::from))
+        .bind(&e.url)
+        .bind(e.active)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    }
+    write_audit(
+        &mut tx,
+        auth,
+        "import catalogue",
+        catalogue_audit_object(entries.len()),
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(db_err)
+}
+
+pub(crate) async fn seat_use(pool: &SqlitePool) -> Result<HashMap<CourseCode, SeatUse>> {
+    let rows = sqlx::query(
+        "SELECT s.course, r.status, r.edited, COUNT(*) AS n FROM route_steps s \
+         JOIN routes r ON r.id = s.route_id WHERE s.course IS NOT NULL \
+         GROUP BY s.course, r.status, r.edited",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    let mut out: HashMap<CourseCode, SeatUse> = HashMap::new();
+    for r in &rows {
+        let code: String = get(r, "course")?;
+        let code = CourseCode::parse(&code).map_err(|e| bad_row("course code", &code, e))?;
+        let status = route_status_of(&get::<String>(r, "status")?)?;
+        let n = count_of(get(r, "n")?);
+        let use_ = out.entry(code).or_default();
+        match (status.holds_seats(), get::<bool>(r, "edited")?) {
+            (true, _) => use_.held += n,
+            (false, true) => use_.kept_drafts += n,
+            (false, false) => use_.drafts += n,
+        }
+    }
+    Ok(out)
+}
+
+// ---- routes ---------------------------------------------------------------------
+
+fn route_status_of(value: &str) -> Result<RouteStatus> {
+    RouteStatus::parse(value).map_err(|e| bad_row("route status", value, e))
+}
+
+pub(crate) async fn route_states(
+    pool: &SqlitePool,
+    _auth: &RegionAuthority,
+    period_from: chrono::NaiveDate,
+) -> Result<HashMap<Login, RouteState>> {
+    let rows = sqlx::query(
+        "SELECT r.id, a.login, r.status, r.edited FROM routes r \
+         JOIN accounts a ON a.id = r.account_id WHERE r.period_from = ? ORDER BY r.id",
+    )
+    .bind(date_text(period_from))
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    let mut out: HashMap<Login, RouteState> = HashMap::new();
+    for r in &rows {
+        let state = RouteState {
+            id: get(r, "id")?,
+            status: route_status_of(&get::<String>(r, "status")?)?,
+            edited: get(r, "edited")?,
+        };
+        let login = login_of(&get::<String>(r, "login")?)?;
+        // An approved or completed route wins over a draft.
+        let keep = out
+            .get(&login)
+            .is_some_and(|s| s.status.holds_seats() && !state.status.holds_seats());
+        if !keep {
+            out.insert(login, state);
+        }
+    }
+    Ok(out)
+}
+
+async fn insert_steps(conn: &mut SqliteConnection, route_id: i64, steps: &[Step]) -> Result<()> {
+    for (position, s) in steps.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO route_steps (route_id, position, kind, course, title, competences, \
+             hours, mandatory, starts_on, ends_on, mentor, mentor_name, expected_result, \
+             reporting_form) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(route_id)
+        .bind(position as i64)
+        .bind(s.kind.as_str())
+        .bind(s.course.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(&s.title)
+        .bind(joined(&s.competences))
+        .bind(i64::from(s.hours))
+        .bind(s.mandatory)
+        .bind(s.starts_on.map(date_text))
+        .bind(s.ends_on.map(date_text))
+        .bind(s.mentor.as_ref().map(|l| l.as_str().to_owned()))
+        .bind(&s.mentor_name)
+        .bind(&s.expected_result)
+        .bind(&s.reporting_form)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn save_drafts(
+    pool: &SqlitePool,
+    auth: &RegionAuthority,
+    drafts: Vec<NewDraft>,
+    now: Millis,
+) -> Result<DraftCounts> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+    let mut counts = DraftCounts::default();
+    let actor = auth.actor.as_ref().map(|l| l.as_str().to_owned());
+    for d in &drafts {
+        let account_id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE login = ?")
+            .bind(d.teacher.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| crate::unknown_account(&d.teacher, "маршрут"))?;
+        let existing = sqlx::query(
+            "SELECT id, status, edited FROM routes WHERE account_id = ? AND period_from = ? \
+             ORDER BY (status = 'draft'), id",
+        )
+        .bind(account_id)
+        .bind(date_text(d.period.from))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let route_id = match existing {
+            Some(r) => {
+                let id: i64 = get(&r, "id")?;
+                if route_status_of(&get::<String>(&r, "status")?)?.holds_seats() {
+                    counts.kept_approved += 1;
+                    continue;
+                }
+                if get::<bool>(&r, "edited")? {
+                    counts.kept_edited += 1;
+                    continue;
+                }
+                sqlx::query("DELETE FROM route_steps WHERE route_id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query(
+                    "UPDATE routes SET period_to = ?, uncovered = ?, updated_at = ?, \
+                     created_by = ? WHERE id = ?",
+                )
+                .bind(date_text(d.period.to))
+                .bind(&d.uncovered_json)
+                .bind(now)
+                .bind(&actor)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                counts.replaced += 1;
+                id
+            }
+            None => {
+                counts.created += 1;
+                sqlx::query_scalar(
+                    "INSERT INTO routes (account_id, period_from, period_to, uncovered, \
+                     created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                     RETURNING id",
+                )
+                .bind(account_id)
+                .bind(date_text(d.period.from))
+                .bind(date_text(d.period.to))
+                .bind(&d.uncovered_json)
+                .bind(now)
+                .bind(&actor)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?
+            }
+        };
+        insert_steps(&mut tx, route_id, &d.steps).await?;
+    }
+    write_audit(
+        &mut tx,
+        auth,
+        "routes generate",
+        drafts_audit_object(&counts),
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(counts)
+}
+
+const ROUTE_SELECT: &str = "SELECT r.id, a.login, r.period_from, r.period_to, r.status, \
+r.edited, r.uncovered, r.created_at, r.created_by, r.updated_at, r.approved_at, r.approved_by, \
+r.completed_at FROM routes r JOIN accounts a ON a.id = r.account_id";
+
+fn step_of(row: &SqliteRow) -> Result<RouteStep> {
+    let course: Option<String> = get(row, "course")?;
+    Ok(RouteStep {
+        step: Step {
+            kind: kind_of(&get::<String>(row, "kind")?)?,
+            course: course
+                .map(|c| CourseCode::parse(&c).map_err(|e| bad_row("course code", &c, e)))
+                .transpose()?,
+            title: get(row, "title")?,
+            competences: competences_of(&get::<String>(row, "competences")?)?,
+            hours: u32_of("hours", get(row, "hours")?)?,
+            mandatory: get(row, "mandatory")?,
+            starts_on: optional_date(row, "starts_on")?,
+            ends_on: optional_date(row, "ends_on")?,
+            mentor: get::<Option<String>>(row, "mentor")?
+                .map(|l| login_of(&l))
+                .transpose()?,
+            mentor_name: get(row, "mentor_name")?,
+            expected_result: get(row, "expected_result")?,
+            reporting_form: get(row, "reporting_form")?,
+        },
+        status: {
+            let s: String = get(row, "status")?;
+            StepStatus::parse(&s).map_err(|e| bad_row("step status", &s, e))?
+        },
+    })
+}
+
+async fn routes_where(
+    pool: &SqlitePool,
+    scope: &Scope,
+    filter: impl FnOnce(&mut QueryBuilder<'_, Sqlite>),
+) -> Result<Vec<RouteRow>> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut qb = QueryBuilder::<Sqlite>::new(ROUTE_SELECT);
+    qb.push(" WHERE ");
+    filter(&mut qb);
+    qb.push(" AND ");
+    push_account_visible(&mut qb, scope);
+    qb.push(" ORDER BY r.period_from DESC, r.id DESC");
+    let rows = qb.build().fetch_all(&mut *tx).await.map_err(db_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = get(r, "id")?;
+        let steps = sqlx::query(
+            "SELECT kind, course, title, competences, hours, mandatory, starts_on, ends_on, \
+             mentor, mentor_name, expected_result, reporting_form, status FROM route_steps \
+             WHERE route_id = ? ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let optional_login = |column: &str| -> Result<Option<Login>> {
+            get::<Option<String>>(r, column)?
+                .map(|l| login_of(&l))
+                .transpose()
+        };
+        out.push(RouteRow {
+            id,
+            teacher: login_of(&get::<String>(r, "login")?)?,
+            period: Period {
+                from: parse_stored_date(&get::<String>(r, "period_from")?)?,
+                to: parse_stored_date(&get::<String>(r, "period_to")?)?,
+            },
+            status: route_status_of(&get::<String>(r, "status")?)?,
+            edited: get(r, "edited")?,
+            uncovered_json: get(r, "uncovered")?,
+            created_at: get(r, "created_at")?,
+            created_by: optional_login("created_by")?,
+            updated_at: get(r, "updated_at")?,
+            approved_at: get(r, "approved_at")?,
+            approved_by: optional_login("approved_by")?,
+            completed_at: get(r, "completed_at")?,
+            steps: steps.iter().map(step_of).collect::<Result<_>>()?,
+        });
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(out)
+}
+
+pub(crate) async fn routes_of(
+    pool: &SqlitePool,
+    scope: &Scope,
+    login: &Login,
+) -> Result<Vec<RouteRow>> {
+    let login = login.as_str().to_owned();
+    routes_where(pool, scope, |qb| {
+        qb.push("a.login = ").push_bind(login);
+    })
+    .await
+}
+
+pub(crate) async fn route(pool: &SqlitePool, scope: &Scope, id: i64) -> Result<Option<RouteRow>> {
+    Ok(routes_where(pool, scope, |qb| {
+        qb.push("r.id = ").push_bind(id);
+    })
+    .await?
+    .pop())
+}
