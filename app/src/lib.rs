@@ -24,6 +24,9 @@ pub use model::{
     ProfilePage, RegionPage, ResultRow, ReviewItem, SchoolFilterView, SchoolPage, StaffRow,
     TeacherHome,
 };
+pub use model::{
+    CatalogueOption, DeficitRow, EvidenceView, RouteListRow, RoutePage, RoutesPage, StepView,
+};
 pub use pages::attempt::{render_attempt, render_finish};
 pub use pages::auth::{render_invitation, render_login};
 pub use pages::banks::{
@@ -37,6 +40,7 @@ pub use pages::directory::{SCHOOLS_SHOWN, render_municipality, render_region};
 pub use pages::error::render_error;
 pub use pages::mentor::render_mentor;
 pub use pages::profile::render_profile;
+pub use pages::routes::{ROUTE_FILTERS, STEP_KINDS, render_route, render_routes};
 pub use pages::school::{render_invitation_issued, render_school};
 pub use pages::teacher::render_teacher_home;
 

@@ -434,3 +434,143 @@ pub struct ParticipationView {
     pub started: usize,
     pub finished: usize,
 }
+
+/// «Маршруты» of the ЦНППМ methodist: every route of the period, filtered
+/// by status, and the button that proposes drafts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutesPage {
+    pub chrome: Chrome,
+    pub csrf: String,
+    /// «01.01.2027 – 31.05.2027».
+    pub period: String,
+    /// `""` (all), `draft`, `approved`, `completed`.
+    pub status_filter: String,
+    /// Drafts, approved (in progress), completed.
+    pub counts: [usize; 3],
+    pub rows: Vec<RouteListRow>,
+    /// Rows not shown past the page's limit.
+    pub more: usize,
+    pub notice: Option<String>,
+    /// The caller may propose drafts (a ЦНППМ methodist or an administrator).
+    pub can_generate: bool,
+}
+
+/// One route in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteListRow {
+    pub id: i64,
+    pub teacher_name: String,
+    pub school: String,
+    pub level: Option<Level>,
+    pub level_title: String,
+    /// `draft`, `approved`, `completed`.
+    pub status_key: &'static str,
+    pub status: String,
+    pub edited: bool,
+    pub needs_review: bool,
+    pub steps: usize,
+    pub hours: u32,
+    pub uncovered: usize,
+    /// Confirmed mandatory steps, mandatory steps.
+    pub progress: (usize, usize),
+}
+
+/// One route: the teacher's profile beside the steps, and what the caller
+/// may do with it (edit and approve a draft; mark a step done; confirm it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutePage {
+    pub chrome: Chrome,
+    pub csrf: String,
+    pub id: i64,
+    pub teacher_name: String,
+    pub position: String,
+    pub subjects: String,
+    pub school: String,
+    pub municipality: String,
+    pub period: String,
+    /// The first and last day, for the date inputs (`YYYY-MM-DD`).
+    pub period_bounds: (String, String),
+    pub status_key: &'static str,
+    pub status: String,
+    /// «Утверждён 03.12.2026 (Князева Диана Сергеевна)».
+    pub approved: Option<String>,
+    /// A diagnostic newer than the approval: the methodist should look again.
+    pub needs_review: bool,
+    /// The teacher's current deficits, most severe first.
+    pub profile: Vec<DeficitRow>,
+    pub steps: Vec<StepView>,
+    /// What generation could not cover, with the reason.
+    pub uncovered: Vec<String>,
+    pub hours: u32,
+    pub budget: u32,
+    /// Confirmed mandatory steps, mandatory steps.
+    pub progress: (usize, usize),
+    pub can_edit: bool,
+    pub can_submit: bool,
+    pub can_review: bool,
+    /// Catalogue entries that fit the teacher, for the «add a step» form.
+    pub catalogue: Vec<CatalogueOption>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+/// One competence of the teacher's current profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeficitRow {
+    /// `BANK:CODE`, the value of the «add a step» form's competence field.
+    pub competence: String,
+    pub title: String,
+    /// «45,00 %» or «—».
+    pub percent: String,
+    pub level: Level,
+    pub level_title: String,
+}
+
+/// One step of a route as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepView {
+    pub position: u32,
+    /// «курс повышения квалификации».
+    pub kind: String,
+    pub title: String,
+    /// The catalogue code, if it comes from the catalogue.
+    pub course: Option<String>,
+    pub provider: Option<String>,
+    /// The titles of the deficits it addresses.
+    pub competences: Vec<String>,
+    pub hours: u32,
+    pub mandatory: bool,
+    /// «16.02.2027 – 01.03.2027», «в течение периода».
+    pub dates: String,
+    /// For the date inputs: `YYYY-MM-DD` or empty.
+    pub starts_on: String,
+    pub ends_on: String,
+    pub mentor: Option<String>,
+    pub expected_result: String,
+    pub reporting_form: String,
+    /// `planned`, `submitted`, `confirmed`, `returned`.
+    pub status_key: &'static str,
+    pub status: String,
+    /// The deputy head's comment on a returned (or confirmed) step.
+    pub comment: Option<String>,
+    pub evidence: Vec<EvidenceView>,
+}
+
+/// One piece of evidence a teacher gave for a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceView {
+    /// «03.12.2026 14:05».
+    pub when: String,
+    pub text: Option<String>,
+    pub url: Option<String>,
+    /// A stored file: its name and download link.
+    pub file: Option<(String, String)>,
+}
+
+/// A catalogue entry offered in the «add a step» form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueOption {
+    pub code: String,
+    /// «pk-016 · Формирование функциональной грамотности · 36 ч · 16.02–01.03.2027».
+    pub label: String,
+}

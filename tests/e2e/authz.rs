@@ -74,6 +74,7 @@ fn path_for(template: &str, target: Target) -> String {
         .replace("{token}", "no-such-invitation-token-000000000000000000")
         .replace("{id}", "999999")
         .replace("{item_id}", "K1-001")
+        .replace("{position}", "0")
 }
 
 /// What `who` (None: anonymous) must get from `method path` at `target`.
@@ -197,6 +198,42 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
             Some(l) if l == school_of(target).1 || sees_school(l, school) => 200,
             Some(_) => 404,
         },
+        ("GET", "/routes") => page_gate(&["cnppm1", "admin1", "deputy1", "principal1", "coord1"]),
+        // Generation on the test region (no diagnostics): back to the list.
+        ("POST", "/routes/generate") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 303,
+            other => other,
+        },
+        // The test region has no routes.
+        ("GET", "/routes/{id}") | ("POST", "/routes/{id}/steps/{position}/submit") => {
+            if signed_in {
+                404
+            } else {
+                303
+            }
+        }
+        ("POST", "/routes/{id}/approve")
+        | ("POST", "/routes/{id}/steps")
+        | ("POST", "/routes/{id}/steps/{position}/remove")
+        | ("POST", "/routes/{id}/steps/{position}/move")
+        | ("POST", "/routes/{id}/steps/{position}/dates") => match page_gate(&["cnppm1", "admin1"])
+        {
+            200 => 404,
+            other => other,
+        },
+        ("POST", "/routes/{id}/steps/{position}/review") => {
+            match page_gate(&["deputy1", "principal1"]) {
+                200 => 404,
+                other => other,
+            }
+        }
+        ("GET", "/my-route") => {
+            if signed_in {
+                200
+            } else {
+                303
+            }
+        }
         (m, p) => panic!("route {m} {p} has no expectation in the authorization test: classify it"),
     }
 }

@@ -38,3 +38,4 @@ mod cli;
 mod diagnostics;
 mod durability;
 mod pages;
+mod routes;

@@ -8,5 +8,6 @@ pub mod directory;
 pub mod error;
 pub mod mentor;
 pub mod profile;
+pub mod routes;
 pub mod school;
 pub mod teacher;

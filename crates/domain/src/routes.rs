@@ -827,7 +827,7 @@ fn catalogue_step(entry: &Entry, defs: &[Def<'_>], in_mandatory_part: bool) -> S
         ends_on: entry.ends_on,
         mentor: None,
         mentor_name: None,
-        expected_result: expected_result(None, &addressed),
+        expected_result: expected_result(None, &titles_of(&addressed)),
         reporting_form: entry.kind.reporting_form().to_string(),
     }
 }
@@ -850,14 +850,56 @@ fn mentoring_step(need: &Need, critical: &[&Def<'_>], period: Period) -> Step {
         ends_on: Some(period.to),
         mentor,
         mentor_name,
-        expected_result: expected_result(Some("С помощью наставника"), critical),
+        expected_result: expected_result(Some("С помощью наставника"), &titles_of(critical)),
         reporting_form: ActivityKind::Mentoring.reporting_form().to_string(),
     }
 }
 
+fn titles_of(defs: &[&Def<'_>]) -> Vec<String> {
+    defs.iter().map(|d| d.title()).collect()
+}
+
+/// A step a methodist adds by hand from the catalogue: it addresses the
+/// entry's competences that are among the teacher's deficits (all of the
+/// entry's when none is), with the entry's dates and the kind's reporting
+/// form.
+pub fn step_from_entry(entry: &Entry, deficits: &[Deficit], mandatory: bool) -> Step {
+    let mut competences = Vec::new();
+    let mut titles = Vec::new();
+    for c in &entry.competences {
+        if let Some(d) = deficits.iter().find(|d| &d.competence == c)
+            && !competences.contains(c)
+        {
+            competences.push(c.clone());
+            titles.push(if d.title.is_empty() {
+                c.to_string()
+            } else {
+                d.title.clone()
+            });
+        }
+    }
+    if competences.is_empty() {
+        competences = entry.competences.clone();
+        titles = competences.iter().map(|c| c.to_string()).collect();
+    }
+    Step {
+        kind: entry.kind,
+        course: Some(entry.code.clone()),
+        title: entry.title.clone(),
+        competences,
+        hours: entry.hours,
+        mandatory,
+        starts_on: entry.starts_on,
+        ends_on: entry.ends_on,
+        mentor: None,
+        mentor_name: None,
+        expected_result: expected_result(None, &titles),
+        reporting_form: entry.kind.reporting_form().to_string(),
+    }
+}
+
 /// «Преодолён дефицит: A» or «Преодолены дефициты: A; B».
-fn expected_result(lead: Option<&str>, defs: &[&Def<'_>]) -> String {
-    let titles: Vec<String> = defs.iter().map(|d| d.title()).collect();
+pub fn expected_result(lead: Option<&str>, titles: &[String]) -> String {
     let verb = if titles.len() == 1 {
         "преодолён дефицит"
     } else {

@@ -126,6 +126,18 @@ impl RegionAuthority {
         })
     }
 
+    /// A ЦНППМ methodist (or an administrator) doing region-wide route
+    /// work: generating draft routes reads every teacher's diagnostics and
+    /// writes drafts for the region. The server hands it only to the route
+    /// handlers; imports and accounts stay with [`Self::for_caller`].
+    pub fn for_route_work(caller: &Caller) -> Option<Self> {
+        caller
+            .has_any(&[Role::CnppmMethodist, Role::Admin])
+            .then(|| RegionAuthority {
+                actor: Some(caller.login.clone()),
+            })
+    }
+
     /// The operator running the `marshrut` command on the server.
     pub fn command_line() -> Self {
         RegionAuthority { actor: None }

@@ -18,6 +18,7 @@ pub mod session;
 pub mod state;
 pub mod web;
 pub mod web_diagnostics;
+pub mod web_routes;
 
 use std::future::Future;
 use std::sync::Arc;

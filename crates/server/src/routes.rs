@@ -18,7 +18,7 @@ use domain::Role;
 use crate::error::{ApiError, Failure, PageError};
 use crate::session::Identity;
 use crate::state::AppState;
-use crate::{api, web, web_diagnostics};
+use crate::{api, web, web_diagnostics, web_routes};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,17 @@ pub struct RouteSpec {
 const SCHOOL_STAFF: &[Role] = &[Role::DeputyHead, Role::Principal];
 const INVITERS: &[Role] = &[Role::DeputyHead, Role::Principal, Role::Admin];
 const REGION: &[Role] = &[Role::CnppmMethodist, Role::Admin];
+/// Route lists: the region's methodists, and the school and municipality
+/// staff who follow their teachers' routes.
+const ROUTE_READERS: &[Role] = &[
+    Role::CnppmMethodist,
+    Role::Admin,
+    Role::DeputyHead,
+    Role::Principal,
+    Role::MunicipalCoordinator,
+];
+const ROUTE_MANAGERS: &[Role] = REGION;
+const ROUTE_REVIEWERS: &[Role] = SCHOOL_STAFF;
 
 macro_rules! route {
     ($method:ident $path:literal, $access:expr, $verb:ident($handler:path)) => {
@@ -95,6 +106,17 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/api/v1/attempts/{id}/submit", SignedIn, post(api::submit_attempt)),
         route!(GET "/api/v1/teachers/{login}/profile", SignedIn, get(api::teacher_profile)),
         route!(GET "/api/v1/teachers/{login}/routes", SignedIn, get(api::teacher_routes)),
+        route!(GET "/routes", Roles(ROUTE_READERS), get(web_routes::routes)),
+        route!(POST "/routes/generate", Roles(ROUTE_MANAGERS), post(web_routes::generate)),
+        route!(GET "/routes/{id}", SignedIn, get(web_routes::route)),
+        route!(POST "/routes/{id}/approve", Roles(ROUTE_MANAGERS), post(web_routes::approve)),
+        route!(POST "/routes/{id}/steps", Roles(ROUTE_MANAGERS), post(web_routes::add_step)),
+        route!(POST "/routes/{id}/steps/{position}/remove", Roles(ROUTE_MANAGERS), post(web_routes::remove_step)),
+        route!(POST "/routes/{id}/steps/{position}/move", Roles(ROUTE_MANAGERS), post(web_routes::move_step)),
+        route!(POST "/routes/{id}/steps/{position}/dates", Roles(ROUTE_MANAGERS), post(web_routes::date_step)),
+        route!(POST "/routes/{id}/steps/{position}/submit", SignedIn, post(web_routes::submit_step)),
+        route!(POST "/routes/{id}/steps/{position}/review", Roles(ROUTE_REVIEWERS), post(web_routes::review_step)),
+        route!(GET "/my-route", SignedIn, get(web_routes::my_route)),
     ]
 }
 

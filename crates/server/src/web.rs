@@ -41,6 +41,7 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
     if c.has_any(&[Role::CnppmMethodist, Role::Admin]) {
         items.push(("/region", "Регион"));
         items.push(("/campaigns", "Диагностики"));
+        items.push(("/routes", "Маршруты"));
         items.push(("/banks", "Банки заданий"));
     }
     if c.has(Role::MunicipalCoordinator) {
@@ -48,6 +49,17 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
     }
     if c.has_any(&[Role::DeputyHead, Role::Principal]) {
         items.push(("/school", "Моя школа"));
+    }
+    if c.has_any(&[
+        Role::DeputyHead,
+        Role::Principal,
+        Role::MunicipalCoordinator,
+    ]) && !c.has_any(&[Role::CnppmMethodist, Role::Admin])
+    {
+        items.push(("/routes", "Маршруты"));
+    }
+    if c.has(Role::Teacher) {
+        items.push(("/my-route", "Мой маршрут"));
     }
     if c.has(Role::Mentor) {
         items.push(("/mentees", "Подопечные"));

@@ -19,17 +19,18 @@ use chrono::NaiveDate;
 use domain::{
     Account, Caller, ClusterFlag, CourseCode, Entry, Login, Methodist, Municipality,
     MunicipalityCode, RegionAuthority, Role, School, SchoolCode, Scope, TeacherAttrs,
-    directory::split_list,
+    directory::split_list, routes::Step,
 };
 use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use store::{
     AttemptRow, AuditEntry, BankLoad, BankVersionRow, CampaignRow, Credentials, DiagnosticRow,
-    Directory, DirectoryChanges, DraftCounts, FinishAttempt, FinishOutcome, ImportCounts,
-    InvitationState, LoginFailures, Millis, MunicipalitySummary, NewAttempt, NewBankVersion,
-    NewCampaign, NewDiagnostic, NewDraft, NewInvitation, ParticipationRow, Result, RouteRow,
-    RouteState, SaveOutcome, SchoolFilter, SchoolSummary, SeatUse, StaffFilter, Store, StoreError,
+    Directory, DirectoryChanges, DraftCounts, EvidenceRow, FinishAttempt, FinishOutcome,
+    ImportCounts, InvitationState, LoginFailures, Millis, MunicipalitySummary, NewAttempt,
+    NewBankVersion, NewCampaign, NewDiagnostic, NewDraft, NewEvidence, NewInvitation,
+    ParticipationRow, Result, RouteFilter, RouteRow, RouteState, SaveOutcome, SchoolFilter,
+    SchoolSummary, SeatUse, StaffFilter, Store, StoreError,
 };
 
 /// Connections in the pool.
@@ -1470,6 +1471,64 @@ impl Store for PgStore {
 
     async fn route(&self, scope: &Scope, id: i64) -> Result<Option<RouteRow>> {
         routes::route(&self.pool, scope, id).await
+    }
+
+    async fn routes_where(&self, scope: &Scope, filter: &RouteFilter) -> Result<Vec<RouteRow>> {
+        routes::routes_where(&self.pool, scope, filter).await
+    }
+
+    async fn update_draft(
+        &self,
+        editor: &Login,
+        route_id: i64,
+        steps: Vec<Step>,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::update_draft(&self.pool, editor, route_id, steps, now).await
+    }
+
+    async fn approve_route(
+        &self,
+        approver: &Login,
+        route_id: i64,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::approve_route(&self.pool, approver, route_id, now).await
+    }
+
+    async fn submit_step(
+        &self,
+        teacher: &Login,
+        route_id: i64,
+        position: u32,
+        evidence: NewEvidence,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::submit_step(&self.pool, teacher, route_id, position, evidence, now).await
+    }
+
+    async fn review_step(
+        &self,
+        reviewer: &Login,
+        route_id: i64,
+        position: u32,
+        confirm: bool,
+        comment: Option<String>,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::review_step(
+            &self.pool, reviewer, route_id, position, confirm, comment, now,
+        )
+        .await
+    }
+
+    async fn step_evidence(
+        &self,
+        scope: &Scope,
+        route_id: i64,
+        position: u32,
+    ) -> Result<Vec<EvidenceRow>> {
+        routes::step_evidence(&self.pool, scope, route_id, position).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

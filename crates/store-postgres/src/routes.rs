@@ -1,5 +1,5 @@
-//! The routes area on PostgreSQL: the course catalogue, routes and their
-//! steps.
+//! The routes area on PostgreSQL: the course catalogue, routes, their steps
+//! and the evidence of their execution.
 //!
 //! Rows are written in chunks of [`BATCH`], each column as one array
 //! parameter (`UNNEST`). A generation run (`save_drafts`) decides "replace
@@ -8,6 +8,13 @@
 //! the teachers' existing routes are locked `FOR UPDATE` before the
 //! decision, so an approval either committed before (and is seen) or waits
 //! for the run's commit.
+//!
+//! The writes to one route (edit, approve, submit, review) lock its row
+//! `FOR UPDATE` first, under READ COMMITTED, and decide on what they read
+//! after the lock. An approval also locks the catalogue entries with
+//! limited seats it names (in code order, after the route): two approvals
+//! of the last seat are serialised on the entry, and the second counts the
+//! seats once the first has committed.
 
 use std::collections::HashMap;
 
@@ -18,17 +25,20 @@ use domain::{
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
-use store::routes::{catalogue_audit_object, drafts_audit_object};
+use store::routes::{
+    catalogue_audit_object, drafts_audit_object, review_audit_object, route_audit_object,
+    step_audit_object,
+};
 use store::{
-    DraftCounts, Millis, NewDraft, Result, RouteRow, RouteState, RouteStatus, RouteStep, SeatUse,
-    StepStatus, StoreError,
+    DraftCounts, EvidenceKind, EvidenceRow, Millis, NewDraft, NewEvidence, Result, RouteFilter,
+    RouteRow, RouteState, RouteStatus, RouteStep, SeatUse, StepStatus, StoreError,
 };
 
 use crate::diagnostics::write_audit;
 use crate::{
     BATCH, bad_row, count_of, db_err, get, int4, last_by_key, login_of, municipality_code_of,
-    municipality_ids, push_account_visible, resolve_logins, u32_of, unknown_account,
-    unknown_municipality,
+    municipality_ids, push_account_ids_in_municipalities, push_account_visible, resolve_logins,
+    u32_of, unknown_account, unknown_municipality,
 };
 
 /// The key of the transaction-level advisory lock every generation run
@@ -327,18 +337,18 @@ async fn lock_routes(
     Ok(out)
 }
 
-/// Inserts the steps of routes: (route id, its steps), a chunk of steps
-/// per statement.
-async fn insert_steps(conn: &mut PgConnection, routes: &[(i64, &NewDraft)]) -> Result<()> {
+/// Inserts the steps of routes: (route id, its teacher, its steps), a
+/// chunk of steps per statement.
+async fn insert_steps(conn: &mut PgConnection, routes: &[(i64, &Login, &[Step])]) -> Result<()> {
     let mut route_ids = Vec::new();
     let mut positions = Vec::new();
     let mut steps: Vec<&Step> = Vec::new();
     let mut hours = Vec::new();
-    for (route_id, d) in routes {
-        for (position, s) in d.steps.iter().enumerate() {
+    for (route_id, teacher, route_steps) in routes {
+        for (position, s) in route_steps.iter().enumerate() {
             route_ids.push(*route_id);
             positions.push(i32::try_from(position).unwrap_or(i32::MAX));
-            hours.push(int4(s.hours, || format!("маршрут «{}»", d.teacher))?);
+            hours.push(int4(s.hours, || format!("маршрут «{teacher}»"))?);
             steps.push(s);
         }
     }
@@ -533,6 +543,10 @@ pub(crate) async fn save_drafts(
             written.push((id, &drafts[n]));
         }
     }
+    let written: Vec<(i64, &Login, &[Step])> = written
+        .iter()
+        .map(|&(id, d)| (id, &d.teacher, d.steps.as_slice()))
+        .collect();
     insert_steps(&mut tx, &written).await?;
     write_audit(
         &mut tx,
@@ -571,8 +585,18 @@ fn step_of(row: &PgRow) -> Result<RouteStep> {
             expected_result: get(row, "expected_result")?,
             reporting_form: get(row, "reporting_form")?,
         },
-        status: StepStatus::parse(&status).map_err(|e| bad_row("step status", &status, e))?,
+        status: step_status_of(&status)?,
+        submitted_at: get(row, "submitted_at")?,
+        reviewed_at: get(row, "reviewed_at")?,
+        reviewed_by: get::<Option<String>>(row, "reviewed_by")?
+            .map(|l| login_of(&l))
+            .transpose()?,
+        comment: get(row, "comment")?,
     })
+}
+
+fn step_status_of(value: &str) -> Result<StepStatus> {
+    StepStatus::parse(value).map_err(|e| bad_row("step status", value, e))
 }
 
 /// The steps of the routes `ids`, each list in position order.
@@ -581,8 +605,8 @@ async fn steps_of(conn: &mut PgConnection, ids: &[i64]) -> Result<HashMap<i64, V
     for chunk in ids.chunks(BATCH) {
         let rows = sqlx::query(
             "SELECT route_id, kind, course, title, competences, hours, mandatory, starts_on, \
-             ends_on, mentor, mentor_name, expected_result, reporting_form, status \
-             FROM route_steps WHERE route_id = ANY($1::bigint[]) ORDER BY route_id, position",
+             ends_on, mentor, mentor_name, expected_result, reporting_form, status, \
+             submitted_at, reviewed_at, reviewed_by, comment FROM route_steps WHERE route_id = ANY($1::bigint[]) ORDER BY route_id, position",
         )
         .bind(chunk)
         .fetch_all(&mut *conn)
@@ -624,9 +648,31 @@ fn route_of(row: &PgRow, steps: &mut HashMap<i64, Vec<RouteStep>>) -> Result<Rou
     })
 }
 
-/// The routes matching `filter` and visible in `scope`, newest period
-/// first, with their steps: one read-only snapshot.
-async fn routes_where(
+/// The routes matching `filter` (pushed after `WHERE`) and visible in
+/// `scope`, newest period first, then by teacher login, with their steps;
+/// read on `conn` (inside the caller's transaction).
+async fn read_routes(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    filter: impl FnOnce(&mut QueryBuilder<'_, Postgres>),
+) -> Result<Vec<RouteRow>> {
+    let mut qb = QueryBuilder::<Postgres>::new(ROUTE_SELECT);
+    qb.push(" WHERE ");
+    filter(&mut qb);
+    qb.push(" AND ");
+    push_account_visible(&mut qb, scope);
+    qb.push(" ORDER BY r.period_from DESC, a.login COLLATE \"C\", r.id DESC");
+    let rows = qb.build().fetch_all(&mut *conn).await.map_err(db_err)?;
+    let ids = rows
+        .iter()
+        .map(|r| get::<i64>(r, "id"))
+        .collect::<Result<Vec<_>>>()?;
+    let mut steps = steps_of(conn, &ids).await?;
+    rows.iter().map(|r| route_of(r, &mut steps)).collect()
+}
+
+/// [`read_routes`] in one read-only snapshot of its own.
+async fn routes_matching(
     pool: &PgPool,
     scope: &Scope,
     filter: impl FnOnce(&mut QueryBuilder<'_, Postgres>),
@@ -635,20 +681,9 @@ async fn routes_where(
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(db_err)?;
-    let mut qb = QueryBuilder::<Postgres>::new(ROUTE_SELECT);
-    qb.push(" WHERE ");
-    filter(&mut qb);
-    qb.push(" AND ");
-    push_account_visible(&mut qb, scope);
-    qb.push(" ORDER BY r.period_from DESC, r.id DESC");
-    let rows = qb.build().fetch_all(&mut *tx).await.map_err(db_err)?;
-    let ids = rows
-        .iter()
-        .map(|r| get::<i64>(r, "id"))
-        .collect::<Result<Vec<_>>>()?;
-    let mut steps = steps_of(&mut tx, &ids).await?;
+    let out = read_routes(&mut tx, scope, filter).await?;
     tx.commit().await.map_err(db_err)?;
-    rows.iter().map(|r| route_of(r, &mut steps)).collect()
+    Ok(out)
 }
 
 pub(crate) async fn routes_of(
@@ -657,16 +692,418 @@ pub(crate) async fn routes_of(
     login: &Login,
 ) -> Result<Vec<RouteRow>> {
     let login = login.as_str().to_owned();
-    routes_where(pool, scope, |qb| {
+    routes_matching(pool, scope, |qb| {
         qb.push("a.login = ").push_bind(login);
     })
     .await
 }
 
 pub(crate) async fn route(pool: &PgPool, scope: &Scope, id: i64) -> Result<Option<RouteRow>> {
-    Ok(routes_where(pool, scope, |qb| {
+    Ok(routes_matching(pool, scope, |qb| {
         qb.push("r.id = ").push_bind(id);
     })
     .await?
     .pop())
+}
+
+pub(crate) async fn routes_where(
+    pool: &PgPool,
+    scope: &Scope,
+    filter: &RouteFilter,
+) -> Result<Vec<RouteRow>> {
+    routes_matching(pool, scope, |qb| {
+        qb.push("TRUE");
+        if let Some(status) = filter.status {
+            qb.push(" AND r.status = ").push_bind(status.as_str());
+        }
+        if let Some(school) = &filter.school {
+            qb.push(" AND a.school_id IN (SELECT fs.id FROM schools fs WHERE fs.code = ")
+                .push_bind(school.as_str().to_owned())
+                .push(")");
+        }
+        if let Some(m) = &filter.municipality {
+            qb.push(" AND a.id IN (");
+            push_account_ids_in_municipalities(qb, std::iter::once(m.as_str()));
+            qb.push(")");
+        }
+        if let Some(teacher) = &filter.teacher {
+            qb.push(" AND a.login = ")
+                .push_bind(teacher.as_str().to_owned());
+        }
+        if let Some(from) = filter.period_from {
+            qb.push(" AND r.period_from = ").push_bind(from);
+        }
+    })
+    .await
+}
+
+// ---- editing, approving and executing routes ---------------------------------
+
+/// An audit entry whose actor is `actor` (a route's methodist, teacher or
+/// deputy head), not a [`RegionAuthority`].
+async fn write_actor_audit(
+    conn: &mut PgConnection,
+    actor: &Login,
+    action: &str,
+    object: String,
+    now: Millis,
+) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, action, object) VALUES ($1, $2, $3, $4)")
+        .bind(now)
+        .bind(actor.as_str())
+        .bind(action)
+        .bind(object)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// A transaction for one route's write: READ COMMITTED whatever the
+/// server's default, so each statement after the route's lock sees what
+/// committed before it.
+async fn begin_write(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgres>> {
+    pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
+        .await
+        .map_err(db_err)
+}
+
+/// Locks the route's row (`FOR UPDATE`, as a generation run does) and
+/// answers its status and teacher; `NotFound` when there is no such route.
+async fn lock_route(conn: &mut PgConnection, route_id: i64) -> Result<(RouteStatus, Login)> {
+    let row = sqlx::query(
+        "SELECT r.status, a.login FROM routes r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.id = $1 FOR UPDATE OF r",
+    )
+    .bind(route_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .ok_or(StoreError::NotFound)?;
+    Ok((
+        route_status_of(&get::<String>(&row, "status")?)?,
+        login_of(&get::<String>(&row, "login")?)?,
+    ))
+}
+
+/// A step's position as stored; one beyond INTEGER cannot exist.
+fn position_of(position: u32) -> Result<i32> {
+    i32::try_from(position).map_err(|_| StoreError::NotFound)
+}
+
+/// The step's status (its route locked); `NotFound` when there is none.
+async fn step_status(conn: &mut PgConnection, route_id: i64, position: i32) -> Result<StepStatus> {
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM route_steps WHERE route_id = $1 AND position = $2")
+            .bind(route_id)
+            .bind(position)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+    step_status_of(&status)
+}
+
+/// The route as it stands in the caller's transaction.
+async fn route_in(conn: &mut PgConnection, route_id: i64) -> Result<RouteRow> {
+    read_routes(conn, &Scope::region(), |qb| {
+        qb.push("r.id = ").push_bind(route_id);
+    })
+    .await?
+    .pop()
+    .ok_or(StoreError::NotFound)
+}
+
+async fn touch_route(conn: &mut PgConnection, route_id: i64, now: Millis) -> Result<()> {
+    sqlx::query("UPDATE routes SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(route_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+pub(crate) async fn update_draft(
+    pool: &PgPool,
+    editor: &Login,
+    route_id: i64,
+    steps: Vec<Step>,
+    now: Millis,
+) -> Result<RouteRow> {
+    let mut tx = begin_write(pool).await?;
+    let (status, teacher) = lock_route(&mut tx, route_id).await?;
+    if status != RouteStatus::Draft {
+        return Err(store::routes::already_approved());
+    }
+    // A draft's steps have no evidence: nothing is lost with them.
+    sqlx::query("DELETE FROM route_steps WHERE route_id = $1")
+        .bind(route_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    insert_steps(&mut tx, &[(route_id, &teacher, steps.as_slice())]).await?;
+    sqlx::query("UPDATE routes SET edited = TRUE, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(route_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    write_actor_audit(
+        &mut tx,
+        editor,
+        "route edit",
+        route_audit_object(route_id),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+pub(crate) async fn approve_route(
+    pool: &PgPool,
+    approver: &Login,
+    route_id: i64,
+    now: Millis,
+) -> Result<RouteRow> {
+    let mut tx = begin_write(pool).await?;
+    if lock_route(&mut tx, route_id).await?.0 != RouteStatus::Draft {
+        return Err(store::routes::already_approved());
+    }
+    // Lock the entries with limited seats the route names, in code order:
+    // another approval naming one waits here until this one ends.
+    sqlx::query(
+        "SELECT c.id FROM catalogue_entries c \
+         WHERE c.capacity IS NOT NULL \
+           AND c.code IN (SELECT s.course FROM route_steps s WHERE s.route_id = $1) \
+         ORDER BY c.code COLLATE \"C\" FOR UPDATE",
+    )
+    .bind(route_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    // A new statement: it sees every approval committed before the locks.
+    let entries = sqlx::query(
+        "SELECT c.code, c.title, c.capacity, COUNT(*) AS wanted, \
+           (SELECT COUNT(*) FROM route_steps hs JOIN routes hr ON hr.id = hs.route_id \
+            WHERE hs.course = c.code AND hr.status IN ('approved', 'completed') \
+              AND hr.id <> $1) AS held \
+         FROM route_steps s JOIN catalogue_entries c ON c.code = s.course \
+         WHERE s.route_id = $1 AND c.capacity IS NOT NULL \
+         GROUP BY c.code, c.title, c.capacity ORDER BY c.code COLLATE \"C\"",
+    )
+    .bind(route_id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    for e in &entries {
+        let capacity: i32 = get(e, "capacity")?;
+        if get::<i64>(e, "held")? + get::<i64>(e, "wanted")? > i64::from(capacity) {
+            return Err(store::routes::no_seats_left(
+                &get::<String>(e, "title")?,
+                &get::<String>(e, "code")?,
+            ));
+        }
+    }
+    sqlx::query(
+        "UPDATE routes SET status = 'approved', approved_at = $1, approved_by = $2, \
+         updated_at = $1 WHERE id = $3",
+    )
+    .bind(now)
+    .bind(approver.as_str())
+    .bind(route_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    write_actor_audit(
+        &mut tx,
+        approver,
+        "route approve",
+        route_audit_object(route_id),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+pub(crate) async fn submit_step(
+    pool: &PgPool,
+    teacher: &Login,
+    route_id: i64,
+    position: u32,
+    evidence: NewEvidence,
+    now: Millis,
+) -> Result<RouteRow> {
+    let stored_position = position_of(position)?;
+    let mut tx = begin_write(pool).await?;
+    let (route, _) = lock_route(&mut tx, route_id).await?;
+    let step = step_status(&mut tx, route_id, stored_position).await?;
+    store::routes::check_submission(route, step)?;
+    sqlx::query(
+        "UPDATE route_steps SET status = 'submitted', submitted_at = $1 \
+         WHERE route_id = $2 AND position = $3",
+    )
+    .bind(now)
+    .bind(route_id)
+    .bind(stored_position)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO route_evidence (route_id, position, kind, text, url, file_name, \
+         content_type, bytes, submitted_at, submitted_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(route_id)
+    .bind(stored_position)
+    .bind(evidence.kind.as_str())
+    .bind(evidence.text)
+    .bind(evidence.url)
+    .bind(evidence.file_name)
+    .bind(evidence.content_type)
+    .bind(evidence.bytes)
+    .bind(now)
+    .bind(teacher.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    touch_route(&mut tx, route_id, now).await?;
+    write_actor_audit(
+        &mut tx,
+        teacher,
+        "step submit",
+        step_audit_object(route_id, position),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+pub(crate) async fn review_step(
+    pool: &PgPool,
+    reviewer: &Login,
+    route_id: i64,
+    position: u32,
+    confirm: bool,
+    comment: Option<String>,
+    now: Millis,
+) -> Result<RouteRow> {
+    let stored_position = position_of(position)?;
+    let mut tx = begin_write(pool).await?;
+    let (route, _) = lock_route(&mut tx, route_id).await?;
+    let step = step_status(&mut tx, route_id, stored_position).await?;
+    let (status, comment) = store::routes::check_review(step, confirm, comment)?;
+    sqlx::query(
+        "UPDATE route_steps SET status = $1, reviewed_at = $2, reviewed_by = $3, comment = $4 \
+         WHERE route_id = $5 AND position = $6",
+    )
+    .bind(status.as_str())
+    .bind(now)
+    .bind(reviewer.as_str())
+    .bind(comment)
+    .bind(route_id)
+    .bind(stored_position)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    // The confirmation of the last mandatory step completes the route (its
+    // steps change only under the route's lock, which this holds).
+    let completes = status == StepStatus::Confirmed
+        && route == RouteStatus::Approved
+        && !sqlx::query_scalar::<_, bool>(
+            "SELECT EXISTS (SELECT 1 FROM route_steps \
+             WHERE route_id = $1 AND mandatory AND status <> 'confirmed')",
+        )
+        .bind(route_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if completes {
+        sqlx::query(
+            "UPDATE routes SET status = 'completed', completed_at = $1, updated_at = $1 \
+             WHERE id = $2",
+        )
+        .bind(now)
+        .bind(route_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    } else {
+        touch_route(&mut tx, route_id, now).await?;
+    }
+    write_actor_audit(
+        &mut tx,
+        reviewer,
+        "step review",
+        review_audit_object(route_id, position, status),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+fn evidence_of(row: &PgRow) -> Result<EvidenceRow> {
+    let kind: String = get(row, "kind")?;
+    Ok(EvidenceRow {
+        id: get(row, "id")?,
+        kind: EvidenceKind::parse(&kind).map_err(|e| bad_row("evidence kind", &kind, e))?,
+        text: get(row, "text")?,
+        url: get(row, "url")?,
+        file_name: get(row, "file_name")?,
+        content_type: get(row, "content_type")?,
+        bytes: get(row, "bytes")?,
+        submitted_at: get(row, "submitted_at")?,
+        submitted_by: login_of(&get::<String>(row, "submitted_by")?)?,
+    })
+}
+
+pub(crate) async fn step_evidence(
+    pool: &PgPool,
+    scope: &Scope,
+    route_id: i64,
+    position: u32,
+) -> Result<Vec<EvidenceRow>> {
+    let position = position_of(position)?;
+    let mut tx = pool
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(db_err)?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT 1 FROM route_steps s JOIN routes r ON r.id = s.route_id \
+         JOIN accounts a ON a.id = r.account_id WHERE s.route_id = ",
+    );
+    qb.push_bind(route_id)
+        .push(" AND s.position = ")
+        .push_bind(position)
+        .push(" AND ");
+    push_account_visible(&mut qb, scope);
+    if qb
+        .build()
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .is_none()
+    {
+        return Err(StoreError::NotFound);
+    }
+    let rows = sqlx::query(
+        "SELECT id, kind, text, url, file_name, content_type, bytes, submitted_at, \
+         submitted_by FROM route_evidence WHERE route_id = $1 AND position = $2 \
+         ORDER BY submitted_at, id",
+    )
+    .bind(route_id)
+    .bind(position)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    tx.commit().await.map_err(db_err)?;
+    rows.iter().map(evidence_of).collect()
 }

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use domain::{
     Account, Caller, ClusterFlag, CourseCode, Entry, Login, Methodist, Municipality,
     MunicipalityCode, RegionAuthority, Role, School, SchoolCode, Scope, TeacherAttrs,
-    directory::split_list,
+    directory::split_list, routes::Step,
 };
 use sqlx::error::ErrorKind;
 use sqlx::sqlite::{
@@ -28,11 +28,11 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use store::{
     AttemptRow, AuditEntry, BankLoad, BankVersionRow, CampaignRow, Credentials, DiagnosticRow,
-    Directory, DirectoryChanges, DraftCounts, FinishAttempt, FinishOutcome, ImportCounts,
-    InvitationState, LoginFailures, Millis, MunicipalitySummary, NewAttempt, NewBankVersion,
-    NewCampaign, NewDiagnostic, NewDraft, NewInvitation, ParticipationRow, Result, RouteRow,
-    RouteState, SaveOutcome, SchoolFilter, SchoolSummary, SeatUse, StaffFilter, Store, StoreError,
-    parse_stored_date,
+    Directory, DirectoryChanges, DraftCounts, EvidenceRow, FinishAttempt, FinishOutcome,
+    ImportCounts, InvitationState, LoginFailures, Millis, MunicipalitySummary, NewAttempt,
+    NewBankVersion, NewCampaign, NewDiagnostic, NewDraft, NewEvidence, NewInvitation,
+    ParticipationRow, Result, RouteFilter, RouteRow, RouteState, SaveOutcome, SchoolFilter,
+    SchoolSummary, SeatUse, StaffFilter, Store, StoreError, parse_stored_date,
 };
 
 /// Connections in the pool. SQLite serialises writers anyway; a few
@@ -1415,6 +1415,64 @@ impl Store for SqliteStore {
 
     async fn route(&self, scope: &Scope, id: i64) -> Result<Option<RouteRow>> {
         routes::route(&self.pool, scope, id).await
+    }
+
+    async fn routes_where(&self, scope: &Scope, filter: &RouteFilter) -> Result<Vec<RouteRow>> {
+        routes::routes_where(&self.pool, scope, filter).await
+    }
+
+    async fn update_draft(
+        &self,
+        editor: &Login,
+        route_id: i64,
+        steps: Vec<Step>,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::update_draft(&self.pool, editor, route_id, steps, now).await
+    }
+
+    async fn approve_route(
+        &self,
+        approver: &Login,
+        route_id: i64,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::approve_route(&self.pool, approver, route_id, now).await
+    }
+
+    async fn submit_step(
+        &self,
+        teacher: &Login,
+        route_id: i64,
+        position: u32,
+        evidence: NewEvidence,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::submit_step(&self.pool, teacher, route_id, position, evidence, now).await
+    }
+
+    async fn review_step(
+        &self,
+        reviewer: &Login,
+        route_id: i64,
+        position: u32,
+        confirm: bool,
+        comment: Option<String>,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::review_step(
+            &self.pool, reviewer, route_id, position, confirm, comment, now,
+        )
+        .await
+    }
+
+    async fn step_evidence(
+        &self,
+        scope: &Scope,
+        route_id: i64,
+        position: u32,
+    ) -> Result<Vec<EvidenceRow>> {
+        routes::step_evidence(&self.pool, scope, route_id, position).await
     }
 
     async fn diagnostics_of(&self, scope: &Scope, login: &Login) -> Result<Vec<DiagnosticRow>> {

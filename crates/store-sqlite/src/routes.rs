@@ -1,7 +1,8 @@
-//! The routes area on SQLite: the course catalogue, routes and their steps.
-//! Every multi-statement write begins `IMMEDIATE`, so a generation run's
-//! decisions (replace a draft, keep an edited one) hold against whatever
-//! another process wrote meanwhile.
+//! The routes area on SQLite: the course catalogue, routes, their steps and
+//! the evidence of their execution. Every multi-statement write begins
+//! `IMMEDIATE`, so its decisions (replace a draft or keep an edited one;
+//! approve with the last seat; complete a route) hold against whatever
+//! another process wrote meanwhile: SQLite has one writer at a time.
 
 use std::collections::HashMap;
 
@@ -11,16 +12,20 @@ use domain::{
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
-use store::routes::{catalogue_audit_object, drafts_audit_object};
+use store::routes::{
+    catalogue_audit_object, drafts_audit_object, review_audit_object, route_audit_object,
+    step_audit_object,
+};
 use store::{
-    DraftCounts, Millis, NewDraft, Result, RouteRow, RouteState, RouteStatus, RouteStep, SeatUse,
-    StepStatus, parse_stored_date,
+    DraftCounts, EvidenceKind, EvidenceRow, Millis, NewDraft, NewEvidence, Result, RouteFilter,
+    RouteRow, RouteState, RouteStatus, RouteStep, SeatUse, StepStatus, StoreError,
+    parse_stored_date,
 };
 
 use crate::diagnostics::{date_text, write_audit};
 use crate::{
     bad_row, count_of, db_err, get, login_of, municipality_code_of, municipality_ids,
-    push_account_visible, u32_of, unknown_municipality,
+    push_account_in_municipalities, push_account_visible, u32_of, unknown_municipality,
 };
 
 fn optional_date(row: &SqliteRow, column: &str) -> Result<Option<chrono::NaiveDate>> {
@@ -334,6 +339,11 @@ const ROUTE_SELECT: &str = "SELECT r.id, a.login, r.period_from, r.period_to, r.
 r.edited, r.uncovered, r.created_at, r.created_by, r.updated_at, r.approved_at, r.approved_by, \
 r.completed_at FROM routes r JOIN accounts a ON a.id = r.account_id";
 
+/// The steps of one route (`?`), in order.
+const STEP_SELECT: &str = "SELECT kind, course, title, competences, hours, mandatory, \
+starts_on, ends_on, mentor, mentor_name, expected_result, reporting_form, status, submitted_at, \
+reviewed_at, reviewed_by, comment FROM route_steps WHERE route_id = ? ORDER BY position";
+
 fn step_of(row: &SqliteRow) -> Result<RouteStep> {
     let course: Option<String> = get(row, "course")?;
     Ok(RouteStep {
@@ -355,38 +365,43 @@ fn step_of(row: &SqliteRow) -> Result<RouteStep> {
             expected_result: get(row, "expected_result")?,
             reporting_form: get(row, "reporting_form")?,
         },
-        status: {
-            let s: String = get(row, "status")?;
-            StepStatus::parse(&s).map_err(|e| bad_row("step status", &s, e))?
-        },
+        status: step_status_of(&get::<String>(row, "status")?)?,
+        submitted_at: get(row, "submitted_at")?,
+        reviewed_at: get(row, "reviewed_at")?,
+        reviewed_by: get::<Option<String>>(row, "reviewed_by")?
+            .map(|l| login_of(&l))
+            .transpose()?,
+        comment: get(row, "comment")?,
     })
 }
 
-async fn routes_where(
-    pool: &SqlitePool,
+fn step_status_of(value: &str) -> Result<StepStatus> {
+    StepStatus::parse(value).map_err(|e| bad_row("step status", value, e))
+}
+
+/// The routes matching `filter` (pushed after `WHERE`) and visible in
+/// `scope`, newest period first, then by teacher login, with their steps;
+/// read on `conn` (inside the caller's transaction).
+async fn read_routes(
+    conn: &mut SqliteConnection,
     scope: &Scope,
     filter: impl FnOnce(&mut QueryBuilder<'_, Sqlite>),
 ) -> Result<Vec<RouteRow>> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
     let mut qb = QueryBuilder::<Sqlite>::new(ROUTE_SELECT);
     qb.push(" WHERE ");
     filter(&mut qb);
     qb.push(" AND ");
     push_account_visible(&mut qb, scope);
-    qb.push(" ORDER BY r.period_from DESC, r.id DESC");
-    let rows = qb.build().fetch_all(&mut *tx).await.map_err(db_err)?;
+    qb.push(" ORDER BY r.period_from DESC, a.login, r.id DESC");
+    let rows = qb.build().fetch_all(&mut *conn).await.map_err(db_err)?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i64 = get(r, "id")?;
-        let steps = sqlx::query(
-            "SELECT kind, course, title, competences, hours, mandatory, starts_on, ends_on, \
-             mentor, mentor_name, expected_result, reporting_form, status FROM route_steps \
-             WHERE route_id = ? ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let steps = sqlx::query(STEP_SELECT)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
         let optional_login = |column: &str| -> Result<Option<Login>> {
             get::<Option<String>>(r, column)?
                 .map(|l| login_of(&l))
@@ -411,6 +426,17 @@ async fn routes_where(
             steps: steps.iter().map(step_of).collect::<Result<_>>()?,
         });
     }
+    Ok(out)
+}
+
+/// [`read_routes`] in a transaction of its own: one consistent read.
+async fn routes_matching(
+    pool: &SqlitePool,
+    scope: &Scope,
+    filter: impl FnOnce(&mut QueryBuilder<'_, Sqlite>),
+) -> Result<Vec<RouteRow>> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let out = read_routes(&mut tx, scope, filter).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(out)
 }
@@ -421,16 +447,385 @@ pub(crate) async fn routes_of(
     login: &Login,
 ) -> Result<Vec<RouteRow>> {
     let login = login.as_str().to_owned();
-    routes_where(pool, scope, |qb| {
+    routes_matching(pool, scope, |qb| {
         qb.push("a.login = ").push_bind(login);
     })
     .await
 }
 
 pub(crate) async fn route(pool: &SqlitePool, scope: &Scope, id: i64) -> Result<Option<RouteRow>> {
-    Ok(routes_where(pool, scope, |qb| {
+    Ok(routes_matching(pool, scope, |qb| {
         qb.push("r.id = ").push_bind(id);
     })
     .await?
     .pop())
+}
+
+pub(crate) async fn routes_where(
+    pool: &SqlitePool,
+    scope: &Scope,
+    filter: &RouteFilter,
+) -> Result<Vec<RouteRow>> {
+    routes_matching(pool, scope, |qb| {
+        qb.push("TRUE");
+        if let Some(status) = filter.status {
+            qb.push(" AND r.status = ").push_bind(status.as_str());
+        }
+        if let Some(school) = &filter.school {
+            qb.push(" AND a.school_id IN (SELECT fs.id FROM schools fs WHERE fs.code = ")
+                .push_bind(school.as_str().to_owned())
+                .push(")");
+        }
+        if let Some(m) = &filter.municipality {
+            qb.push(" AND ");
+            push_account_in_municipalities(qb, std::iter::once(m.as_str()));
+        }
+        if let Some(teacher) = &filter.teacher {
+            qb.push(" AND a.login = ")
+                .push_bind(teacher.as_str().to_owned());
+        }
+        if let Some(from) = filter.period_from {
+            qb.push(" AND r.period_from = ").push_bind(date_text(from));
+        }
+    })
+    .await
+}
+
+// ---- editing, approving and executing routes ---------------------------------
+
+/// An audit entry whose actor is `actor` (a route's methodist, teacher or
+/// deputy head), not a [`RegionAuthority`].
+async fn write_actor_audit(
+    conn: &mut SqliteConnection,
+    actor: &Login,
+    action: &str,
+    object: String,
+    now: Millis,
+) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, action, object) VALUES (?, ?, ?, ?)")
+        .bind(now)
+        .bind(actor.as_str())
+        .bind(action)
+        .bind(object)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// The route's status; `NotFound` when there is no such route. Inside an
+/// `IMMEDIATE` transaction nobody else writes until it ends.
+async fn route_status(conn: &mut SqliteConnection, route_id: i64) -> Result<RouteStatus> {
+    let status: String = sqlx::query_scalar("SELECT status FROM routes WHERE id = ?")
+        .bind(route_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?
+        .ok_or(StoreError::NotFound)?;
+    route_status_of(&status)
+}
+
+/// The step's status; `NotFound` when the route has no such step.
+async fn step_status(
+    conn: &mut SqliteConnection,
+    route_id: i64,
+    position: u32,
+) -> Result<StepStatus> {
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM route_steps WHERE route_id = ? AND position = ?")
+            .bind(route_id)
+            .bind(i64::from(position))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+    step_status_of(&status)
+}
+
+/// The route as it stands in the caller's transaction.
+async fn route_in(conn: &mut SqliteConnection, route_id: i64) -> Result<RouteRow> {
+    read_routes(conn, &Scope::region(), |qb| {
+        qb.push("r.id = ").push_bind(route_id);
+    })
+    .await?
+    .pop()
+    .ok_or(StoreError::NotFound)
+}
+
+async fn touch_route(conn: &mut SqliteConnection, route_id: i64, now: Millis) -> Result<()> {
+    sqlx::query("UPDATE routes SET updated_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(route_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+pub(crate) async fn update_draft(
+    pool: &SqlitePool,
+    editor: &Login,
+    route_id: i64,
+    steps: Vec<Step>,
+    now: Millis,
+) -> Result<RouteRow> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+    if route_status(&mut tx, route_id).await? != RouteStatus::Draft {
+        return Err(store::routes::already_approved());
+    }
+    // A draft's steps have no evidence: nothing is lost with them.
+    sqlx::query("DELETE FROM route_steps WHERE route_id = ?")
+        .bind(route_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    insert_steps(&mut tx, route_id, &steps).await?;
+    sqlx::query("UPDATE routes SET edited = TRUE, updated_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(route_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    write_actor_audit(
+        &mut tx,
+        editor,
+        "route edit",
+        route_audit_object(route_id),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+pub(crate) async fn approve_route(
+    pool: &SqlitePool,
+    approver: &Login,
+    route_id: i64,
+    now: Millis,
+) -> Result<RouteRow> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+    if route_status(&mut tx, route_id).await? != RouteStatus::Draft {
+        return Err(store::routes::already_approved());
+    }
+    // The entries with limited seats the route names, with the seats other
+    // routes hold and the ones this route needs (a step each).
+    let entries = sqlx::query(
+        "SELECT c.code, c.title, c.capacity, COUNT(*) AS wanted, \
+           (SELECT COUNT(*) FROM route_steps hs JOIN routes hr ON hr.id = hs.route_id \
+            WHERE hs.course = c.code AND hr.status IN ('approved', 'completed') \
+              AND hr.id <> ?1) AS held \
+         FROM route_steps s JOIN catalogue_entries c ON c.code = s.course \
+         WHERE s.route_id = ?1 AND c.capacity IS NOT NULL \
+         GROUP BY c.code, c.title, c.capacity ORDER BY c.code",
+    )
+    .bind(route_id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    for e in &entries {
+        let capacity: i64 = get(e, "capacity")?;
+        if get::<i64>(e, "held")? + get::<i64>(e, "wanted")? > capacity {
+            return Err(store::routes::no_seats_left(
+                &get::<String>(e, "title")?,
+                &get::<String>(e, "code")?,
+            ));
+        }
+    }
+    sqlx::query(
+        "UPDATE routes SET status = 'approved', approved_at = ?, approved_by = ?, \
+         updated_at = ? WHERE id = ?",
+    )
+    .bind(now)
+    .bind(approver.as_str())
+    .bind(now)
+    .bind(route_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    write_actor_audit(
+        &mut tx,
+        approver,
+        "route approve",
+        route_audit_object(route_id),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+pub(crate) async fn submit_step(
+    pool: &SqlitePool,
+    teacher: &Login,
+    route_id: i64,
+    position: u32,
+    evidence: NewEvidence,
+    now: Millis,
+) -> Result<RouteRow> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+    let route = route_status(&mut tx, route_id).await?;
+    let step = step_status(&mut tx, route_id, position).await?;
+    store::routes::check_submission(route, step)?;
+    sqlx::query(
+        "UPDATE route_steps SET status = 'submitted', submitted_at = ? \
+         WHERE route_id = ? AND position = ?",
+    )
+    .bind(now)
+    .bind(route_id)
+    .bind(i64::from(position))
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO route_evidence (route_id, position, kind, text, url, file_name, \
+         content_type, bytes, submitted_at, submitted_by) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(route_id)
+    .bind(i64::from(position))
+    .bind(evidence.kind.as_str())
+    .bind(evidence.text)
+    .bind(evidence.url)
+    .bind(evidence.file_name)
+    .bind(evidence.content_type)
+    .bind(evidence.bytes)
+    .bind(now)
+    .bind(teacher.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    touch_route(&mut tx, route_id, now).await?;
+    write_actor_audit(
+        &mut tx,
+        teacher,
+        "step submit",
+        step_audit_object(route_id, position),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+pub(crate) async fn review_step(
+    pool: &SqlitePool,
+    reviewer: &Login,
+    route_id: i64,
+    position: u32,
+    confirm: bool,
+    comment: Option<String>,
+    now: Millis,
+) -> Result<RouteRow> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+    let route = route_status(&mut tx, route_id).await?;
+    let step = step_status(&mut tx, route_id, position).await?;
+    let (status, comment) = store::routes::check_review(step, confirm, comment)?;
+    sqlx::query(
+        "UPDATE route_steps SET status = ?, reviewed_at = ?, reviewed_by = ?, comment = ? \
+         WHERE route_id = ? AND position = ?",
+    )
+    .bind(status.as_str())
+    .bind(now)
+    .bind(reviewer.as_str())
+    .bind(comment)
+    .bind(route_id)
+    .bind(i64::from(position))
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    // The confirmation of the last mandatory step completes the route.
+    let completes = status == StepStatus::Confirmed
+        && route == RouteStatus::Approved
+        && sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM route_steps \
+             WHERE route_id = ? AND mandatory AND status <> 'confirmed'",
+        )
+        .bind(route_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?
+            == 0;
+    if completes {
+        sqlx::query(
+            "UPDATE routes SET status = 'completed', completed_at = ?, updated_at = ? \
+             WHERE id = ?",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(route_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    } else {
+        touch_route(&mut tx, route_id, now).await?;
+    }
+    write_actor_audit(
+        &mut tx,
+        reviewer,
+        "step review",
+        review_audit_object(route_id, position, status),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+fn evidence_of(row: &SqliteRow) -> Result<EvidenceRow> {
+    let kind: String = get(row, "kind")?;
+    Ok(EvidenceRow {
+        id: get(row, "id")?,
+        kind: EvidenceKind::parse(&kind).map_err(|e| bad_row("evidence kind", &kind, e))?,
+        text: get(row, "text")?,
+        url: get(row, "url")?,
+        file_name: get(row, "file_name")?,
+        content_type: get(row, "content_type")?,
+        bytes: get(row, "bytes")?,
+        submitted_at: get(row, "submitted_at")?,
+        submitted_by: login_of(&get::<String>(row, "submitted_by")?)?,
+    })
+}
+
+pub(crate) async fn step_evidence(
+    pool: &SqlitePool,
+    scope: &Scope,
+    route_id: i64,
+    position: u32,
+) -> Result<Vec<EvidenceRow>> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT 1 FROM route_steps s JOIN routes r ON r.id = s.route_id \
+         JOIN accounts a ON a.id = r.account_id WHERE s.route_id = ",
+    );
+    qb.push_bind(route_id)
+        .push(" AND s.position = ")
+        .push_bind(i64::from(position))
+        .push(" AND ");
+    push_account_visible(&mut qb, scope);
+    if qb
+        .build()
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .is_none()
+    {
+        return Err(StoreError::NotFound);
+    }
+    let rows = sqlx::query(
+        "SELECT id, kind, text, url, file_name, content_type, bytes, submitted_at, \
+         submitted_by FROM route_evidence WHERE route_id = ? AND position = ? \
+         ORDER BY submitted_at, id",
+    )
+    .bind(route_id)
+    .bind(i64::from(position))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    tx.commit().await.map_err(db_err)?;
+    rows.iter().map(evidence_of).collect()
 }

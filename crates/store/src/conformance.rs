@@ -103,6 +103,15 @@ macro_rules! conformance_suite {
             unknown_catalogue_municipality_is_a_conflict,
             drafts_are_created_then_replaced_and_scoped,
             seat_use_counts_steps_by_route_state,
+            edited_drafts_are_kept_by_regeneration,
+            approval_holds_seats_and_regeneration_keeps_it,
+            the_last_seat_is_approved_once,
+            concurrent_approvals_take_the_last_seat_once,
+            steps_are_submitted_returned_and_confirmed,
+            a_route_completes_with_its_last_mandatory_step,
+            refused_route_writes_change_nothing,
+            routes_where_filters_and_keeps_to_the_scope,
+            step_evidence_is_scoped,
         }
     };
     (

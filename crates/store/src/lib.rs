@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use domain::routes::Step;
 use domain::{
     Account, Caller, ClusterFlag, CourseCode, Entry, Login, Methodist, Municipality,
     MunicipalityCode, RegionAuthority, Role, School, SchoolCode, Scope,
@@ -38,7 +39,8 @@ pub use diagnostics::{
     parse_percent,
 };
 pub use routes::{
-    DraftCounts, NewDraft, RouteRow, RouteState, RouteStatus, RouteStep, SeatUse, StepStatus,
+    DraftCounts, EvidenceKind, EvidenceRow, NewDraft, NewEvidence, RouteFilter, RouteRow,
+    RouteState, RouteStatus, RouteStep, SeatUse, StepStatus,
 };
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -456,6 +458,86 @@ pub trait Store: Send + Sync + 'static {
 
     /// One route; `None` when absent or outside the scope.
     async fn route(&self, scope: &Scope, id: i64) -> Result<Option<RouteRow>>;
+
+    /// Routes of the teachers visible in `scope` matching `filter`, newest
+    /// period first, then by teacher login (then the newest route), with
+    /// their steps.
+    async fn routes_where(&self, scope: &Scope, filter: &RouteFilter) -> Result<Vec<RouteRow>>;
+
+    // ---- editing, approving and executing routes ----------------------------
+    //
+    // A route's life after generation. Each write locks the route first (as
+    // a generation run does) and decides inside its transaction; a refusal
+    // is a `StoreError::Conflict` with a Russian message and changes
+    // nothing; an unknown route (or step) is `StoreError::NotFound`. Each
+    // write sets the route's `updated_at = now` and records one audit entry
+    // with the given login as the actor. The server checks the caller's
+    // right (and, for a submission, that the caller is the route's
+    // teacher): the store does not.
+
+    /// Replaces a draft's steps (a methodist's edit): only a draft; marks
+    /// it edited (regeneration then keeps it). Conflict «маршрут уже
+    /// утверждён» otherwise. Returns the route. Audit `route edit`.
+    async fn update_draft(
+        &self,
+        editor: &Login,
+        route_id: i64,
+        steps: Vec<Step>,
+        now: Millis,
+    ) -> Result<RouteRow>;
+
+    /// Approves a draft: status approved, `approved_at`/`approved_by`.
+    /// Seats: every catalogue entry with a capacity that the route's steps
+    /// name must have a seat left for it — the seats held by other approved
+    /// and completed routes plus this route's steps naming it at most the
+    /// capacity (one step: held + 1 <= capacity) — decided inside the
+    /// transaction (concurrent approvals of the last seat: one wins);
+    /// otherwise a Conflict naming the entry («на мероприятии «TITLE»
+    /// (CODE) нет свободных мест») and nothing changes. A course code not in
+    /// the catalogue is fine. Not a draft → Conflict. Audit `route approve`.
+    async fn approve_route(&self, approver: &Login, route_id: i64, now: Millis)
+    -> Result<RouteRow>;
+
+    /// The teacher marks a step done with evidence: the route approved (not
+    /// a draft, not completed), the step planned or returned → submitted,
+    /// `submitted_at = now`; the evidence is appended (kept forever: a
+    /// resubmission after a return adds a new one). Conflict otherwise
+    /// («шаг уже подтверждён», …). Audit `step submit`.
+    async fn submit_step(
+        &self,
+        teacher: &Login,
+        route_id: i64,
+        position: u32,
+        evidence: NewEvidence,
+        now: Millis,
+    ) -> Result<RouteRow>;
+
+    /// The deputy head confirms (`confirm`) or returns a submitted step
+    /// (returning needs a comment that is not blank, else Conflict);
+    /// `reviewed_at`/`reviewed_by` and the comment (a blank one stored as
+    /// none) are stored on the step. When every mandatory step of an
+    /// approved route is confirmed, the route becomes completed
+    /// (`completed_at = now`) in the same transaction. A step not
+    /// submitted is a Conflict. Audit `step review`.
+    async fn review_step(
+        &self,
+        reviewer: &Login,
+        route_id: i64,
+        position: u32,
+        confirm: bool,
+        comment: Option<String>,
+        now: Millis,
+    ) -> Result<RouteRow>;
+
+    /// Every evidence of a step, oldest first, files included. Scoped like
+    /// accounts: a route whose teacher is outside `scope`, like a route or
+    /// step that does not exist, is [`StoreError::NotFound`].
+    async fn step_evidence(
+        &self,
+        scope: &Scope,
+        route_id: i64,
+        position: u32,
+    ) -> Result<Vec<EvidenceRow>>;
 
     // ---- settings and audit --------------------------------------------
 

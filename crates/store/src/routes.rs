@@ -6,11 +6,12 @@
 //! Seats are never a stored counter: they are counted from the steps of
 //! routes whenever they are needed.
 
+use chrono::NaiveDate;
 use domain::routes::Step;
-use domain::{Login, ParseError, Period};
+use domain::{Login, MunicipalityCode, ParseError, Period, SchoolCode};
 use serde::{Deserialize, Serialize};
 
-use crate::Millis;
+use crate::{Millis, StoreError};
 
 /// Where a route is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,6 +87,105 @@ impl StepStatus {
 pub struct RouteStep {
     pub step: Step,
     pub status: StepStatus,
+    /// The teacher's latest submission (kept after a return).
+    pub submitted_at: Option<Millis>,
+    /// The deputy head's latest review: when, who, and what they wrote
+    /// (required when returning). A resubmission keeps them until the next
+    /// review replaces them.
+    pub reviewed_at: Option<Millis>,
+    pub reviewed_by: Option<Login>,
+    pub comment: Option<String>,
+}
+
+impl RouteStep {
+    /// A step as planned: nothing submitted or reviewed yet.
+    pub fn planned(step: Step) -> Self {
+        RouteStep {
+            step,
+            status: StepStatus::Planned,
+            submitted_at: None,
+            reviewed_at: None,
+            reviewed_by: None,
+            comment: None,
+        }
+    }
+}
+
+/// What a piece of evidence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A few words from the teacher.
+    Text,
+    /// A link (a published lesson plan, a certificate in a registry…).
+    Link,
+    /// An uploaded file (a certificate, a report).
+    File,
+}
+
+impl EvidenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Text => "text",
+            EvidenceKind::Link => "link",
+            EvidenceKind::File => "file",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, ParseError> {
+        match value {
+            "text" => Ok(EvidenceKind::Text),
+            "link" => Ok(EvidenceKind::Link),
+            "file" => Ok(EvidenceKind::File),
+            other => Err(ParseError(format!(
+                "неизвестный вид подтверждения «{other}»"
+            ))),
+        }
+    }
+}
+
+/// Evidence a teacher submits with a step. The server validates it (sizes,
+/// types, sniffing); the store keeps what it is given. The database refuses
+/// (as a [`Conflict`](crate::StoreError::Conflict)) a `Text` without `text`,
+/// a `Link` without `url` and a `File` without `file_name` or `bytes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvidence {
+    pub kind: EvidenceKind,
+    pub text: Option<String>,
+    pub url: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// One stored piece of evidence of a step. Evidence is kept forever: a
+/// resubmission after a return adds a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub kind: EvidenceKind,
+    pub text: Option<String>,
+    pub url: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Option<Vec<u8>>,
+    pub submitted_at: Millis,
+    pub submitted_by: Login,
+}
+
+/// Which routes [`routes_where`](crate::Store::routes_where) returns; every
+/// field set narrows the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouteFilter {
+    pub status: Option<RouteStatus>,
+    /// The teacher's school.
+    pub school: Option<SchoolCode>,
+    /// The teacher works at a school of it or belongs to it (the rule of
+    /// [`StaffFilter::municipality`](crate::StaffFilter)).
+    pub municipality: Option<MunicipalityCode>,
+    pub teacher: Option<Login>,
+    /// The period starting on this day.
+    pub period_from: Option<NaiveDate>,
 }
 
 /// A stored route with its steps in order.
@@ -161,10 +261,85 @@ pub fn catalogue_audit_object(entries: usize) -> String {
     format!("catalogue: {entries} entries")
 }
 
+/// The audit object of a write to one route (`route 12`).
+pub fn route_audit_object(route_id: i64) -> String {
+    format!("route {route_id}")
+}
+
+/// The audit object of a write to one step (`route 12, step 3`).
+pub fn step_audit_object(route_id: i64, position: u32) -> String {
+    format!("route {route_id}, step {position}")
+}
+
+/// The audit object of a review: the step and its new status
+/// (`route 12, step 3: returned`).
+pub fn review_audit_object(route_id: i64, position: u32, status: StepStatus) -> String {
+    format!(
+        "{}: {}",
+        step_audit_object(route_id, position),
+        status.as_str()
+    )
+}
+
 /// The audit object of a generation run.
 pub fn drafts_audit_object(counts: &DraftCounts) -> String {
     format!(
         "routes: {} created, {} replaced, {} kept edited, {} kept approved",
         counts.created, counts.replaced, counts.kept_edited, counts.kept_approved
     )
+}
+
+// ---- the rules of a route's life, shared by the backends -----------------------
+
+/// The refusal to edit or approve a route that is no longer a draft.
+pub fn already_approved() -> StoreError {
+    StoreError::Conflict("маршрут уже утверждён".into())
+}
+
+/// The refusal to approve a route naming an entry without a seat left.
+pub fn no_seats_left(title: &str, code: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "на мероприятии «{title}» ({code}) нет свободных мест"
+    ))
+}
+
+/// Whether a teacher may submit a step now: the route approved (not a
+/// draft, not completed), the step planned or returned.
+pub fn check_submission(route: RouteStatus, step: StepStatus) -> Result<(), StoreError> {
+    let refusal = match (route, step) {
+        (RouteStatus::Draft, _) => "маршрут ещё не утверждён",
+        (RouteStatus::Completed, _) => "маршрут уже завершён",
+        (RouteStatus::Approved, StepStatus::Planned | StepStatus::Returned) => return Ok(()),
+        (RouteStatus::Approved, StepStatus::Submitted) => "шаг уже отправлен на проверку",
+        (RouteStatus::Approved, StepStatus::Confirmed) => "шаг уже подтверждён",
+    };
+    Err(StoreError::Conflict(refusal.into()))
+}
+
+/// Whether a step may be reviewed now, and how: its new status and the
+/// comment to store (a blank one is none). Only a submitted step is
+/// reviewed; returning it needs a comment.
+pub fn check_review(
+    step: StepStatus,
+    confirm: bool,
+    comment: Option<String>,
+) -> Result<(StepStatus, Option<String>), StoreError> {
+    let refusal = match step {
+        StepStatus::Submitted => None,
+        StepStatus::Planned | StepStatus::Returned => Some("шаг не отправлен на проверку"),
+        StepStatus::Confirmed => Some("шаг уже подтверждён"),
+    };
+    if let Some(refusal) = refusal {
+        return Err(StoreError::Conflict(refusal.into()));
+    }
+    let comment = comment.filter(|c| !c.trim().is_empty());
+    if confirm {
+        Ok((StepStatus::Confirmed, comment))
+    } else if comment.is_some() {
+        Ok((StepStatus::Returned, comment))
+    } else {
+        Err(StoreError::Conflict(
+            "вернуть шаг можно только с комментарием".into(),
+        ))
+    }
 }

@@ -1,0 +1,990 @@
+//! The route pages: the list (with the generation button for ЦНППМ
+//! methodists), one route with the teacher's profile beside its steps, the
+//! methodist's edits and approval, the teacher's marks with evidence, the
+//! deputy head's confirmation.
+//!
+//! Who may do what: a ЦНППМ methodist or an administrator edits and approves
+//! drafts; the route's teacher marks steps of an approved route; a deputy
+//! head or principal of the teacher's school (never the teacher) confirms
+//! or returns them. Drafts are seen only by methodists and administrators;
+//! everyone else sees a route of a teacher in their scope once approved.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use domain::routes::{Deficit, Step, Uncovered, expected_result, step_from_entry};
+use domain::{
+    ActivityKind, Caller, CompetenceRef, Entry, Level, LevelNames, Login, RegionAuthority, Role,
+    Scope,
+};
+use serde::Deserialize;
+use store::{
+    EvidenceKind, NewEvidence, RouteFilter, RouteRow, RouteStatus, StepStatus, StoreError,
+};
+
+use crate::auth::now_millis;
+use crate::error::{Failure, PageError};
+use crate::session::{Csrf, PageCaller};
+use crate::state::AppState;
+use crate::web::{chrome, local_time, percent_ru};
+
+type PageResult = Result<Response, PageError>;
+
+/// Rows a list shows at most.
+const LIST_LIMIT: usize = 300;
+
+fn ru_day(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+fn input_day(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn dates_text(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    match (from, to) {
+        (Some(a), Some(b)) if a == b => ru_day(a),
+        (Some(a), Some(b)) => format!("{} – {}", ru_day(a), ru_day(b)),
+        (Some(a), None) => format!("с {}", ru_day(a)),
+        (None, Some(b)) => format!("до {}", ru_day(b)),
+        (None, None) => "в течение периода".into(),
+    }
+}
+
+fn route_status_title(s: RouteStatus) -> &'static str {
+    match s {
+        RouteStatus::Draft => "черновик",
+        RouteStatus::Approved => "выполняется",
+        RouteStatus::Completed => "выполнен",
+    }
+}
+
+fn step_status_title(s: StepStatus) -> &'static str {
+    match s {
+        StepStatus::Planned => "запланирован",
+        StepStatus::Submitted => "ждёт подтверждения",
+        StepStatus::Confirmed => "выполнен",
+        StepStatus::Returned => "возвращён на доработку",
+    }
+}
+
+fn manages_routes(c: &Caller) -> bool {
+    crate::iom::sees_drafts(c)
+}
+
+/// Confirmed mandatory steps, mandatory steps.
+fn progress(r: &RouteRow) -> (usize, usize) {
+    let mandatory = r.steps.iter().filter(|s| s.step.mandatory);
+    let total = mandatory.clone().count();
+    let done = mandatory
+        .filter(|s| s.status == StepStatus::Confirmed)
+        .count();
+    (done, total)
+}
+
+fn hours(r: &RouteRow) -> u32 {
+    r.steps
+        .iter()
+        .filter(|s| s.step.kind != ActivityKind::Mentoring)
+        .map(|s| s.step.hours)
+        .sum()
+}
+
+fn uncovered_of(r: &RouteRow) -> Vec<Uncovered> {
+    serde_json::from_str(&r.uncovered_json).unwrap_or_default()
+}
+
+/// The region's level names (a setting; defaults of `rules.md`).
+async fn level_names(state: &AppState) -> Result<LevelNames, Failure> {
+    Ok(
+        match state.store.setting(domain::policy::LEVEL_NAMES_KEY).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => LevelNames::default(),
+        },
+    )
+}
+
+/// A teacher's current profile: overall level, competences (most severe
+/// first) with the stored percent, and whether a diagnostic was recorded
+/// after `approved_at`.
+struct CurrentProfile {
+    level: Option<Level>,
+    competences: Vec<(CompetenceRef, Option<String>, Level)>,
+    newer_than_approval: bool,
+}
+
+async fn current_profile(
+    state: &AppState,
+    scope: &Scope,
+    login: &Login,
+    approved_at: Option<store::Millis>,
+) -> Result<CurrentProfile, Failure> {
+    let rows = state.store.diagnostics_of(scope, login).await?;
+    let today = state.config.today();
+    let deficits = crate::iom::current_deficits(&rows, today);
+    let newer = approved_at.is_some_and(|at| rows.iter().any(|d| d.recorded_at > at));
+    let Some((level, _)) = deficits.get(login) else {
+        return Ok(CurrentProfile {
+            level: None,
+            competences: Vec::new(),
+            newer_than_approval: newer,
+        });
+    };
+    let taken: Vec<domain::profile::Taken<'_>> = rows
+        .iter()
+        .map(|d| domain::profile::Taken {
+            bank: &d.bank_id,
+            taken_on: d.taken_on,
+            order: d.id,
+            level: d.overall_level,
+        })
+        .collect();
+    let mut competences = Vec::new();
+    for i in domain::profile::current(&taken, today) {
+        for c in &rows[i].competences {
+            if let Ok(r) = CompetenceRef::parse(&c.competence) {
+                competences.push((r, c.percent.clone(), c.level));
+            }
+        }
+    }
+    competences.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    Ok(CurrentProfile {
+        level: Some(*level),
+        competences,
+        newer_than_approval: newer,
+    })
+}
+
+/// Competence titles by `BANK:CODE`, from the loaded banks.
+async fn competence_titles(state: &AppState) -> Result<HashMap<CompetenceRef, String>, Failure> {
+    let banks = crate::import::current_banks(state.store.as_ref())
+        .await
+        .map_err(|e| Failure::internal(format!("banks: {e:?}")))?;
+    Ok(banks
+        .iter()
+        .flat_map(|b| {
+            b.competences
+                .iter()
+                .map(move |c| (CompetenceRef::new(&b.id, &c.code), c.title.clone()))
+        })
+        .collect())
+}
+
+// ---- the list ------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn routes(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let policy = crate::iom::policy(state.store.as_ref()).await?;
+    let period = policy.period(state.config.today());
+    let scope = c.scope();
+    let all = state
+        .store
+        .routes_where(
+            &scope,
+            &RouteFilter {
+                period_from: Some(period.from),
+                ..RouteFilter::default()
+            },
+        )
+        .await?;
+    let drafts = manages_routes(&c);
+    let visible: Vec<&RouteRow> = all
+        .iter()
+        .filter(|r| drafts || r.status != RouteStatus::Draft)
+        .collect();
+    let count = |s: RouteStatus| visible.iter().filter(|r| r.status == s).count();
+    let counts = [
+        count(RouteStatus::Draft),
+        count(RouteStatus::Approved),
+        count(RouteStatus::Completed),
+    ];
+    let wanted = RouteStatus::parse(&q.status).ok();
+    let chosen: Vec<&RouteRow> = visible
+        .into_iter()
+        .filter(|r| wanted.is_none_or(|w| r.status == w))
+        .collect();
+    let names = level_names(&state).await?;
+    let directory_scope = c.scope();
+    let mut rows = Vec::new();
+    for r in chosen.iter().take(LIST_LIMIT) {
+        let account = state.store.account(&directory_scope, &r.teacher).await?;
+        let school = match account.as_ref().and_then(|a| a.school.clone()) {
+            Some(code) => state
+                .store
+                .school(&directory_scope, &code)
+                .await?
+                .map_or_else(|| code.to_string(), |s| s.school.display_name().to_string()),
+            None => "—".into(),
+        };
+        let profile = current_profile(&state, &directory_scope, &r.teacher, r.approved_at).await?;
+        rows.push(app::RouteListRow {
+            id: r.id,
+            teacher_name: account.map_or_else(|| r.teacher.to_string(), |a| a.full_name),
+            school,
+            level: profile.level,
+            level_title: profile
+                .level
+                .map(|l| names.name(l).to_string())
+                .unwrap_or_default(),
+            status_key: r.status.as_str(),
+            status: route_status_title(r.status).into(),
+            edited: r.edited,
+            needs_review: r.status != RouteStatus::Draft && profile.newer_than_approval,
+            steps: r.steps.len(),
+            hours: hours(r),
+            uncovered: uncovered_of(r).len(),
+            progress: progress(r),
+        });
+    }
+    let notice = match q.done.as_str() {
+        "" => None,
+        text => Some(text.to_string()),
+    };
+    let page = app::render_routes(&app::RoutesPage {
+        chrome: chrome(&c, &csrf, "/routes"),
+        csrf: csrf.0.clone(),
+        period: format!("{} – {}", ru_day(period.from), ru_day(period.to)),
+        status_filter: wanted.map(|w| w.as_str().to_string()).unwrap_or_default(),
+        counts,
+        more: chosen.len().saturating_sub(LIST_LIMIT),
+        rows,
+        notice,
+        can_generate: drafts,
+    });
+    Ok(Html(page).into_response())
+}
+
+pub async fn generate(State(state): State<AppState>, PageCaller(c): PageCaller) -> PageResult {
+    let auth = RegionAuthority::for_route_work(&c).ok_or(Failure::Forbidden)?;
+    let titles_banks = crate::import::current_banks(state.store.as_ref())
+        .await
+        .map_err(|e| Failure::internal(format!("banks: {e:?}")))?;
+    let generated = crate::iom::generate_routes(
+        state.store.as_ref(),
+        &auth,
+        &titles_banks,
+        state.config.today(),
+        None,
+    )
+    .await?;
+    let c_ = generated.counts;
+    let kept = generated.kept + (c_.kept_approved + c_.kept_edited) as usize;
+    let text = format!(
+        "Черновиков сформировано: {} (новых {}, обновлено {}); не тронуты утверждённые и изменённые вручную: {kept}.",
+        generated.proposals.len(),
+        c_.created,
+        c_.replaced
+    );
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("status", "draft")
+        .append_pair("done", &text)
+        .finish();
+    Ok(Redirect::to(&format!("/routes?{query}")).into_response())
+}
+
+// ---- one route ---------------------------------------------------------------------
+
+/// The route if the caller may see it: in scope, and a draft only for
+/// methodists and administrators.
+async fn visible_route(state: &AppState, c: &Caller, id: i64) -> Result<RouteRow, Failure> {
+    let route = state
+        .store
+        .route(&c.scope(), id)
+        .await?
+        .ok_or(Failure::NotFound)?;
+    if route.status == RouteStatus::Draft && !manages_routes(c) {
+        return Err(Failure::NotFound);
+    }
+    Ok(route)
+}
+
+/// The caller may confirm the route's steps: a deputy head or principal who
+/// sees the teacher, and is not the teacher.
+fn reviews(c: &Caller, route: &RouteRow) -> bool {
+    c.has_any(&[Role::DeputyHead, Role::Principal]) && c.login != route.teacher
+}
+
+async fn route_page(
+    state: &AppState,
+    c: &Caller,
+    csrf: &Csrf,
+    id: i64,
+    notice: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let route = visible_route(state, c, id).await?;
+    let scope = c.scope();
+    let account = state.store.account(&scope, &route.teacher).await?;
+    let school = match account.as_ref().and_then(|a| a.school.clone()) {
+        Some(code) => state.store.school(&scope, &code).await?,
+        None => None,
+    };
+    let names = level_names(state).await?;
+    let titles = competence_titles(state).await?;
+    let title_of = |c: &CompetenceRef| titles.get(c).cloned().unwrap_or_else(|| c.to_string());
+    let profile = current_profile(state, &scope, &route.teacher, route.approved_at).await?;
+    let catalogue = state.store.catalogue().await?;
+    let by_code: HashMap<_, _> = catalogue.iter().map(|e| (&e.code, e)).collect();
+    let policy = crate::iom::policy(state.store.as_ref()).await?;
+    let can_edit = manages_routes(c) && route.status == RouteStatus::Draft;
+    let can_submit = c.login == route.teacher && route.status == RouteStatus::Approved;
+    let can_review = reviews(c, &route) && route.status == RouteStatus::Approved;
+
+    let mut steps = Vec::new();
+    for (i, s) in route.steps.iter().enumerate() {
+        let evidence = if s.submitted_at.is_some() {
+            state
+                .store
+                .step_evidence(&scope, route.id, i as u32)
+                .await?
+                .into_iter()
+                .map(|e| app::EvidenceView {
+                    when: local_time(state, e.submitted_at),
+                    text: e.text,
+                    url: e.url,
+                    file: e.file_name.map(|n| {
+                        (
+                            n,
+                            format!("/routes/{}/steps/{i}/evidence/{}", route.id, e.id),
+                        )
+                    }),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let st = &s.step;
+        steps.push(app::StepView {
+            position: i as u32,
+            kind: st.kind.title().to_string(),
+            title: st.title.clone(),
+            course: st.course.as_ref().map(|c| c.to_string()),
+            provider: st
+                .course
+                .as_ref()
+                .and_then(|code| by_code.get(code))
+                .and_then(|e| e.provider.clone()),
+            competences: st.competences.iter().map(&title_of).collect(),
+            hours: st.hours,
+            mandatory: st.mandatory,
+            dates: dates_text(st.starts_on, st.ends_on),
+            starts_on: input_day(st.starts_on),
+            ends_on: input_day(st.ends_on),
+            mentor: st
+                .mentor_name
+                .clone()
+                .or_else(|| st.mentor.as_ref().map(|l| l.to_string())),
+            expected_result: st.expected_result.clone(),
+            reporting_form: st.reporting_form.clone(),
+            status_key: s.status.as_str(),
+            status: step_status_title(s.status).into(),
+            comment: s.comment.clone(),
+            evidence,
+        });
+    }
+
+    let deficits: Vec<Deficit> = profile
+        .competences
+        .iter()
+        .filter(|(_, _, l)| *l > Level::None)
+        .map(|(c, _, l)| Deficit {
+            competence: c.clone(),
+            title: title_of(c),
+            level: *l,
+        })
+        .collect();
+    let options = if can_edit {
+        let need = domain::routes::Need {
+            teacher: route.teacher.clone(),
+            municipality: school.as_ref().map(|s| s.school.municipality.clone()),
+            rural: school.as_ref().is_some_and(|s| s.school.rural),
+            subjects: account
+                .as_ref()
+                .map(|a| a.attrs.subjects.clone())
+                .unwrap_or_default(),
+            deficits: deficits.clone(),
+            mentor: domain::routes::Mentor::Unassigned,
+        };
+        catalogue
+            .iter()
+            .filter(|e| {
+                e.active
+                    && deficits
+                        .iter()
+                        .any(|d| domain::routes::fits(e, &need, &d.competence, route.period))
+            })
+            .map(|e| app::CatalogueOption {
+                code: e.code.to_string(),
+                label: format!(
+                    "{} · {} · {} · {} ч · {}",
+                    e.code,
+                    e.title,
+                    e.kind.title(),
+                    e.hours,
+                    dates_text(e.starts_on, e.ends_on)
+                ),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let approved = match (route.approved_at, &route.approved_by) {
+        (Some(at), by) => Some(format!(
+            "Утверждён {}{}",
+            local_time(state, at),
+            by.as_ref().map(|l| format!(" ({l})")).unwrap_or_default()
+        )),
+        _ => None,
+    };
+    let status = if error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    let page = app::render_route(&app::RoutePage {
+        chrome: chrome(c, csrf, "/routes"),
+        csrf: csrf.0.clone(),
+        id: route.id,
+        teacher_name: account
+            .as_ref()
+            .map_or_else(|| route.teacher.to_string(), |a| a.full_name.clone()),
+        position: account
+            .as_ref()
+            .and_then(|a| a.attrs.position.clone())
+            .unwrap_or_else(|| "не указана".into()),
+        subjects: account
+            .as_ref()
+            .map(|a| a.attrs.subjects.join(", "))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "не указаны".into()),
+        school: school
+            .as_ref()
+            .map_or_else(|| "—".into(), |s| s.school.name.clone()),
+        municipality: school
+            .as_ref()
+            .map_or_else(|| "—".into(), |s| s.municipality_name.clone()),
+        period: format!(
+            "{} – {}",
+            ru_day(route.period.from),
+            ru_day(route.period.to)
+        ),
+        period_bounds: (
+            input_day(Some(route.period.from)),
+            input_day(Some(route.period.to)),
+        ),
+        status_key: route.status.as_str(),
+        status: route_status_title(route.status).into(),
+        approved,
+        needs_review: route.status != RouteStatus::Draft && profile.newer_than_approval,
+        profile: profile
+            .competences
+            .iter()
+            .map(|(c, p, l)| app::DeficitRow {
+                competence: c.to_string(),
+                title: title_of(c),
+                percent: p.as_deref().map_or_else(|| "—".into(), percent_ru),
+                level: *l,
+                level_title: names.name(*l).to_string(),
+            })
+            .collect(),
+        uncovered: uncovered_of(&route).into_iter().map(|u| u.text).collect(),
+        hours: hours(&route),
+        budget: policy.budget_hours,
+        progress: progress(&route),
+        steps,
+        can_edit,
+        can_submit,
+        can_review,
+        catalogue: options,
+        notice,
+        error,
+    });
+    Ok((status, Html(page)).into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn route(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let notice = (!q.done.is_empty()).then_some(q.done);
+    route_page(&state, &c, &csrf, id, notice, None).await
+}
+
+/// After a write: back to the route with a notice, or the page again with
+/// the refusal.
+async fn after_write(
+    state: &AppState,
+    c: &Caller,
+    csrf: &Csrf,
+    id: i64,
+    outcome: Result<RouteRow, StoreError>,
+    done: &str,
+) -> PageResult {
+    match outcome {
+        Ok(_) => {
+            let query: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("done", done)
+                .finish();
+            Ok(Redirect::to(&format!("/routes/{id}?{query}")).into_response())
+        }
+        Err(StoreError::Conflict(message)) => {
+            route_page(state, c, csrf, id, None, Some(message)).await
+        }
+        Err(StoreError::NotFound) => Err(Failure::NotFound.into()),
+        Err(e) => Err(Failure::from(e).into()),
+    }
+}
+
+/// A methodist's edit of a draft: the new steps, or the reason it is refused.
+async fn edit(
+    state: &AppState,
+    c: &Caller,
+    csrf: &Csrf,
+    id: i64,
+    change: impl FnOnce(&mut Vec<Step>) -> Result<(), String>,
+    done: &str,
+) -> PageResult {
+    if !manages_routes(c) {
+        return Err(Failure::Forbidden.into());
+    }
+    let route = visible_route(state, c, id).await?;
+    let mut steps: Vec<Step> = route.steps.into_iter().map(|s| s.step).collect();
+    if let Err(message) = change(&mut steps) {
+        return route_page(state, c, csrf, id, None, Some(message)).await;
+    }
+    let outcome = state
+        .store
+        .update_draft(&c.login, id, steps, now_millis())
+        .await;
+    after_write(state, c, csrf, id, outcome, done).await
+}
+
+fn step_at(steps: &[Step], position: u32) -> Result<usize, String> {
+    let i = position as usize;
+    if i < steps.len() {
+        Ok(i)
+    } else {
+        Err("Такого шага в маршруте нет: обновите страницу".into())
+    }
+}
+
+pub async fn remove_step(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path((id, position)): Path<(i64, u32)>,
+) -> PageResult {
+    edit(
+        &state,
+        &c,
+        &csrf,
+        id,
+        |steps| {
+            let i = step_at(steps, position)?;
+            steps.remove(i);
+            Ok(())
+        },
+        "Шаг удалён.",
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    direction: String,
+}
+
+pub async fn move_step(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path((id, position)): Path<(i64, u32)>,
+    axum::Form(f): axum::Form<MoveForm>,
+) -> PageResult {
+    edit(
+        &state,
+        &c,
+        &csrf,
+        id,
+        |steps| {
+            let i = step_at(steps, position)?;
+            let j = match f.direction.as_str() {
+                "up" if i > 0 => i - 1,
+                "down" if i + 1 < steps.len() => i + 1,
+                _ => return Err("Шаг некуда переместить".into()),
+            };
+            steps.swap(i, j);
+            Ok(())
+        },
+        "Порядок шагов изменён.",
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DatesForm {
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+}
+
+/// An optional date field: empty is none; else `YYYY-MM-DD` inside the period.
+fn date_field(
+    value: &str,
+    what: &str,
+    period: domain::Period,
+) -> Result<Option<NaiveDate>, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| format!("{what}: укажите дату в виде ГГГГ-ММ-ДД"))?;
+    if d < period.from || d > period.to {
+        return Err(format!(
+            "{what}: дата {} вне периода маршрута ({} – {})",
+            ru_day(d),
+            ru_day(period.from),
+            ru_day(period.to)
+        ));
+    }
+    Ok(Some(d))
+}
+
+fn date_pair(
+    from: &str,
+    to: &str,
+    period: domain::Period,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), String> {
+    let from = date_field(from, "Начало", period)?;
+    let to = date_field(to, "Окончание", period)?;
+    if let (Some(a), Some(b)) = (from, to)
+        && b < a
+    {
+        return Err("Окончание раньше начала".into());
+    }
+    Ok((from, to))
+}
+
+pub async fn date_step(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path((id, position)): Path<(i64, u32)>,
+    axum::Form(f): axum::Form<DatesForm>,
+) -> PageResult {
+    let period = visible_route(&state, &c, id).await?.period;
+    edit(
+        &state,
+        &c,
+        &csrf,
+        id,
+        |steps| {
+            let i = step_at(steps, position)?;
+            let (from, to) = date_pair(&f.starts_on, &f.ends_on, period)?;
+            steps[i].starts_on = from;
+            steps[i].ends_on = to;
+            Ok(())
+        },
+        "Сроки шага изменены.",
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    course: Option<String>,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    competence: String,
+    #[serde(default)]
+    hours: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+    #[serde(default)]
+    mandatory: Option<String>,
+}
+
+pub async fn add_step(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<AddForm>,
+) -> PageResult {
+    let route = visible_route(&state, &c, id).await?;
+    let titles = competence_titles(&state).await?;
+    let profile = current_profile(&state, &c.scope(), &route.teacher, None).await?;
+    let deficits: Vec<Deficit> = profile
+        .competences
+        .iter()
+        .filter(|(_, _, l)| *l > Level::None)
+        .map(|(comp, _, l)| Deficit {
+            competence: comp.clone(),
+            title: titles
+                .get(comp)
+                .cloned()
+                .unwrap_or_else(|| comp.to_string()),
+            level: *l,
+        })
+        .collect();
+    let catalogue: Vec<Entry> = state.store.catalogue().await?;
+    let period = route.period;
+    let step: Result<Step, String> = match f.course.as_deref().map(str::trim) {
+        Some(code) if !code.is_empty() => catalogue
+            .iter()
+            .find(|e| e.code.as_str() == code)
+            .map(|e| step_from_entry(e, &deficits, true))
+            .ok_or_else(|| format!("Мероприятия с кодом «{code}» в каталоге нет")),
+        _ => (|| {
+            let kind = ActivityKind::parse(&f.kind).map_err(|e| e.0)?;
+            let title = f.title.trim();
+            if title.is_empty() {
+                return Err("Укажите название мероприятия".to_string());
+            }
+            let competence = CompetenceRef::parse(&f.competence)
+                .map_err(|_| "Выберите дефицит, на который направлен шаг".to_string())?;
+            let hours: u32 = match f.hours.trim() {
+                "" => 0,
+                h => h
+                    .parse()
+                    .ok()
+                    .filter(|h| *h <= 1000)
+                    .ok_or("Часы: целое число от 0 до 1000")?,
+            };
+            let (starts_on, ends_on) = date_pair(&f.starts_on, &f.ends_on, period)?;
+            let competence_title = titles
+                .get(&competence)
+                .cloned()
+                .unwrap_or_else(|| competence.to_string());
+            Ok(Step {
+                kind,
+                course: None,
+                title: title.to_string(),
+                competences: vec![competence],
+                hours,
+                mandatory: f.mandatory.is_some(),
+                starts_on,
+                ends_on,
+                mentor: None,
+                mentor_name: (kind == ActivityKind::Mentoring)
+                    .then(|| "наставник не назначен".to_string()),
+                expected_result: expected_result(None, &[competence_title]),
+                reporting_form: kind.reporting_form().to_string(),
+            })
+        })(),
+    };
+    edit(
+        &state,
+        &c,
+        &csrf,
+        id,
+        |steps| {
+            steps.push(step?);
+            Ok(())
+        },
+        "Шаг добавлен.",
+    )
+    .await
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path(id): Path<i64>,
+) -> PageResult {
+    if !manages_routes(&c) {
+        return Err(Failure::Forbidden.into());
+    }
+    visible_route(&state, &c, id).await?;
+    let outcome = state.store.approve_route(&c.login, id, now_millis()).await;
+    after_write(
+        &state,
+        &c,
+        &csrf,
+        id,
+        outcome,
+        "Маршрут утверждён: педагог видит его на своей странице.",
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubmitForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    url: String,
+}
+
+pub async fn submit_step(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path((id, position)): Path<(i64, u32)>,
+    axum::Form(f): axum::Form<SubmitForm>,
+) -> PageResult {
+    let route = visible_route(&state, &c, id).await?;
+    if route.teacher != c.login {
+        return Err(Failure::Forbidden.into());
+    }
+    let text = f.text.trim();
+    let url = f.url.trim();
+    let problem = if text.is_empty() && url.is_empty() {
+        Some("Опишите, что сделано, или дайте ссылку на подтверждение")
+    } else if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+        Some("Ссылка должна начинаться с https:// или http://")
+    } else if text.chars().count() > 4000 || url.len() > 2000 {
+        Some("Слишком длинный текст: до 4000 знаков, ссылка до 2000")
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        return route_page(&state, &c, &csrf, id, None, Some(p.into())).await;
+    }
+    let evidence = NewEvidence {
+        kind: if url.is_empty() {
+            EvidenceKind::Text
+        } else {
+            EvidenceKind::Link
+        },
+        text: (!text.is_empty()).then(|| text.to_string()),
+        url: (!url.is_empty()).then(|| url.to_string()),
+        file_name: None,
+        content_type: None,
+        bytes: None,
+    };
+    let outcome = state
+        .store
+        .submit_step(&c.login, id, position, evidence, now_millis())
+        .await;
+    after_write(
+        &state,
+        &c,
+        &csrf,
+        id,
+        outcome,
+        "Выполнение отмечено: шаг ждёт подтверждения заместителя директора.",
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn review_step(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path((id, position)): Path<(i64, u32)>,
+    axum::Form(f): axum::Form<ReviewForm>,
+) -> PageResult {
+    let route = visible_route(&state, &c, id).await?;
+    if !reviews(&c, &route) {
+        return Err(Failure::Forbidden.into());
+    }
+    let confirm = match f.decision.as_str() {
+        "confirm" => true,
+        "return" => false,
+        _ => {
+            return route_page(
+                &state,
+                &c,
+                &csrf,
+                id,
+                None,
+                Some("Выберите: подтвердить или вернуть".into()),
+            )
+            .await;
+        }
+    };
+    let comment = f.comment.trim();
+    if !confirm && comment.is_empty() {
+        return route_page(
+            &state,
+            &c,
+            &csrf,
+            id,
+            None,
+            Some("Напишите, что доработать: без комментария шаг не возвращается".into()),
+        )
+        .await;
+    }
+    let outcome = state
+        .store
+        .review_step(
+            &c.login,
+            id,
+            position,
+            confirm,
+            (!comment.is_empty()).then(|| comment.to_string()),
+            now_millis(),
+        )
+        .await;
+    let done = if confirm {
+        "Выполнение шага подтверждено."
+    } else {
+        "Шаг возвращён педагогу с комментарием."
+    };
+    after_write(&state, &c, &csrf, id, outcome, done).await
+}
+
+/// «Мой маршрут»: the teacher's newest approved or completed route.
+pub async fn my_route(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+) -> PageResult {
+    let routes = state.store.routes_of(&c.scope(), &c.login).await?;
+    match routes.iter().find(|r| r.status != RouteStatus::Draft) {
+        Some(r) => Ok(Redirect::to(&format!("/routes/{}", r.id)).into_response()),
+        None => Ok(Html(app::render_error(&app::ErrorPage {
+            chrome: Some(chrome(&c, &csrf, "/my-route")),
+            status: 200,
+            title: "Мой маршрут".into(),
+            message: "Ваш индивидуальный образовательный маршрут ещё не утверждён. \
+                      Он появится здесь, когда методист ЦНППМ его утвердит."
+                .into(),
+        }))
+        .into_response()),
+    }
+}

@@ -1,0 +1,295 @@
+//! A route's life through the pages, as people without JavaScript use them:
+//! the ЦНППМ methodist proposes drafts, edits one and approves it; the
+//! teacher marks steps done with evidence; the deputy head returns one with
+//! a comment and confirms them; the route reads as completed.
+
+use chrono::Days;
+use domain::routes::Step;
+use domain::{
+    ActivityKind, CompetenceRef, CourseCode, Entry, Format, Level, RegionAuthority, Scope,
+};
+use store::{
+    DiagnosticCompetence, DiagnosticSource, NewDiagnostic, RouteRow, RouteStatus, StepStatus,
+};
+
+use crate::helpers::{Backend, Browser, TestApp, client, login};
+
+on_both_databases!(a_route_is_proposed_edited_approved_and_completed);
+
+fn entry(code: &str, kind: ActivityKind, hours: u32, competence: &str) -> Entry {
+    Entry {
+        code: CourseCode::parse(code).unwrap(),
+        title: format!("Мероприятие {code}"),
+        kind,
+        hours,
+        competences: vec![CompetenceRef::parse(competence).unwrap()],
+        provider: Some("ЦНППМ".into()),
+        format: Format::Remote,
+        subjects: vec![],
+        municipality: None,
+        starts_on: None,
+        ends_on: None,
+        capacity: Some(10),
+        url: None,
+        active: true,
+    }
+}
+
+async fn route_of(app: &TestApp, l: &str) -> RouteRow {
+    app.store
+        .routes_of(&Scope::region(), &login(l))
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.open_campaign("pedagogy-core").await;
+    let today = marshrut::Config::new("").today();
+    let now = chrono::Utc::now().timestamp_millis();
+    let competence = |code: &str, level| DiagnosticCompetence {
+        competence: format!("pedagogy-core:{code}"),
+        percent: Some("30.00".into()),
+        level,
+    };
+    app.store
+        .import_diagnostics(
+            &RegionAuthority::command_line(),
+            vec![NewDiagnostic {
+                login: login("teacher1"),
+                bank_id: "pedagogy-core".into(),
+                bank_version_id: None,
+                taken_on: today - Days::new(10),
+                source: DiagnosticSource::Import,
+                overall_percent: "35.00".into(),
+                overall_level: Level::Critical,
+                competences: vec![
+                    competence("K1", Level::Critical),
+                    competence("K2", Level::High),
+                    competence("K3", Level::None),
+                ],
+                profile_json: "{}".into(),
+            }],
+            now,
+        )
+        .await
+        .unwrap();
+    app.store
+        .apply_catalogue(
+            &RegionAuthority::command_line(),
+            vec![
+                entry("pk-1", ActivityKind::Course, 36, "pedagogy-core:K1"),
+                entry("web-2", ActivityKind::Webinar, 2, "pedagogy-core:K2"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+
+    // The methodist proposes drafts.
+    let methodist = Browser::signed_in(&app, "cnppm1").await;
+    let r = methodist.post_form(&app, "/routes/generate", &[]).await;
+    assert_eq!(r.status(), 303);
+    let list = methodist
+        .get(&app, &location(&r))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Черновиков сформировано: 1"), "{list}");
+    assert!(list.contains("Иванова Анна Петровна"), "{list}");
+    let route = route_of(&app, "teacher1").await;
+    assert_eq!(route.status, RouteStatus::Draft);
+    let kinds: Vec<ActivityKind> = route.steps.iter().map(|s| s.step.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ActivityKind::Mentoring,
+            ActivityKind::Course,
+            ActivityKind::Webinar
+        ]
+    );
+    let page = format!("/routes/{}", route.id);
+
+    // A draft is the methodist's: the teacher does not see it yet.
+    let teacher = Browser::signed_in(&app, "teacher1").await;
+    assert_eq!(teacher.get(&app, &page).await.status(), 404);
+    let mine = teacher.get(&app, "/my-route").await.text().await.unwrap();
+    assert!(mine.contains("ещё не утверждён"), "{mine}");
+
+    // The methodist sees it beside the profile, adds an open lesson, moves
+    // it up, and cannot date it outside the period.
+    let html = methodist.get(&app, &page).await.text().await.unwrap();
+    assert!(html.contains("Профиль дефицитов") && html.contains("Утвердить маршрут"));
+    let r = methodist
+        .post_form(
+            &app,
+            &format!("{page}/steps"),
+            &[
+                ("kind", "master_class"),
+                ("title", "Открытый урок «Проектирование урока по ФОП»"),
+                ("competence", "pedagogy-core:K1"),
+                ("hours", "2"),
+                ("mandatory", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = methodist
+        .post_form(
+            &app,
+            &format!("{page}/steps/3/move"),
+            &[("direction", "up")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let late = (today + Days::new(3000)).format("%Y-%m-%d").to_string();
+    let r = methodist
+        .post_form(
+            &app,
+            &format!("{page}/steps/1/dates"),
+            &[("starts_on", &late)],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("вне периода маршрута"));
+    let edited = route_of(&app, "teacher1").await;
+    assert!(edited.edited);
+    let titles: Vec<&str> = edited.steps.iter().map(|s| s.step.title.as_str()).collect();
+    assert_eq!(titles[2], "Открытый урок «Проектирование урока по ФОП»");
+    assert_eq!(edited.steps.len(), 4);
+
+    // Regeneration keeps the edited draft.
+    methodist.post_form(&app, "/routes/generate", &[]).await;
+    assert_eq!(route_of(&app, "teacher1").await.steps, edited.steps);
+
+    let r = methodist
+        .post_form(&app, &format!("{page}/approve"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        route_of(&app, "teacher1").await.status,
+        RouteStatus::Approved
+    );
+
+    // The teacher sees it at once and marks steps done.
+    let r = teacher.get(&app, "/my-route").await;
+    assert_eq!(location(&r), page);
+    let html = teacher.get(&app, &page).await.text().await.unwrap();
+    assert!(html.contains("Отметить выполнение"), "{html}");
+    let r = teacher
+        .post_form(
+            &app,
+            &format!("{page}/steps/1/submit"),
+            &[("text", ""), ("url", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    let r = teacher
+        .post_form(
+            &app,
+            &format!("{page}/steps/1/submit"),
+            &[
+                ("text", "Прошла курс, получила удостоверение"),
+                ("url", "https://example.org/cert/1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+
+    // Another school's teacher cannot see it; the deputy head of the school
+    // returns the step (a comment is required), then confirms it.
+    let stranger = Browser::signed_in(&app, "teacher3").await;
+    assert_eq!(stranger.get(&app, &page).await.status(), 404);
+    let deputy = Browser::signed_in(&app, "deputy1").await;
+    let html = deputy.get(&app, &page).await.text().await.unwrap();
+    assert!(html.contains("https://example.org/cert/1") && html.contains("Подтвердить"));
+    let review = format!("{page}/steps/1/review");
+    let r = deputy
+        .post_form(&app, &review, &[("decision", "return"), ("comment", " ")])
+        .await;
+    assert_eq!(r.status(), 409);
+    let r = deputy
+        .post_form(
+            &app,
+            &review,
+            &[
+                ("decision", "return"),
+                ("comment", "Приложите номер удостоверения"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = teacher.get(&app, &page).await.text().await.unwrap();
+    assert!(html.contains("Приложите номер удостоверения"));
+    teacher
+        .post_form(
+            &app,
+            &format!("{page}/steps/1/submit"),
+            &[("text", "Удостоверение № 672400012345")],
+        )
+        .await;
+    let evidence = app
+        .store
+        .step_evidence(&Scope::region(), route.id, 1)
+        .await
+        .unwrap();
+    assert_eq!(evidence.len(), 2, "a resubmission keeps the first evidence");
+
+    // Every mandatory step confirmed: the route is completed.
+    let approved = route_of(&app, "teacher1").await;
+    for (i, s) in approved.steps.iter().enumerate() {
+        if !s.step.mandatory {
+            continue;
+        }
+        if s.status != StepStatus::Submitted {
+            let r = teacher
+                .post_form(
+                    &app,
+                    &format!("{page}/steps/{i}/submit"),
+                    &[("text", "Выполнено")],
+                )
+                .await;
+            assert_eq!(r.status(), 303, "step {i}");
+        }
+        let r = deputy
+            .post_form(
+                &app,
+                &format!("{page}/steps/{i}/review"),
+                &[("decision", "confirm")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "step {i}");
+    }
+    let done = route_of(&app, "teacher1").await;
+    assert_eq!(done.status, RouteStatus::Completed);
+    let list = deputy.get(&app, "/routes").await.text().await.unwrap();
+    assert!(
+        list.contains("выполнен") && list.contains("Иванова Анна Петровна"),
+        "{list}"
+    );
+
+    // The API shows the same route to the teacher.
+    let token = app.token("teacher1").await;
+    let api: serde_json::Value = client()
+        .get(app.url("/api/v1/teachers/teacher1/routes"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["routes"][0]["status"], "completed");
+    let steps: Vec<Step> = done.steps.iter().map(|s| s.step.clone()).collect();
+    assert_eq!(
+        api["routes"][0]["steps"].as_array().unwrap().len(),
+        steps.len()
+    );
+    app.stop().await;
+}
