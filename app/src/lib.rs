@@ -25,7 +25,8 @@ pub use model::{
     TeacherHome,
 };
 pub use model::{
-    CatalogueOption, DeficitRow, EvidenceView, RouteListRow, RoutePage, RoutesPage, StepView,
+    CatalogueOption, DeficitRow, EvidenceView, RouteListRow, RoutePage, RoutesPage, SettingsForm,
+    SettingsPage, StepView,
 };
 pub use pages::attempt::{render_attempt, render_finish};
 pub use pages::auth::{render_invitation, render_login};
@@ -42,6 +43,7 @@ pub use pages::mentor::render_mentor;
 pub use pages::profile::render_profile;
 pub use pages::routes::{ROUTE_FILTERS, STEP_KINDS, render_route, render_routes};
 pub use pages::school::{render_invitation_issued, render_school};
+pub use pages::settings::render_settings;
 pub use pages::teacher::render_teacher_home;
 
 /// The stylesheet every page links; the server serves it at `/static/app.css`.

@@ -574,3 +574,31 @@ pub struct CatalogueOption {
     /// «pk-016 · Формирование функциональной грамотности · 36 ч · 16.02–01.03.2027».
     pub label: String,
 }
+
+/// «Настройки»: the region's route policy and level names, as a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsPage {
+    pub chrome: Chrome,
+    pub csrf: String,
+    pub form: SettingsForm,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+/// The settings form's values, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsForm {
+    pub budget_hours: String,
+    pub critical_course_hours: String,
+    /// `MM-DD`.
+    pub period_start: String,
+    pub period_end: String,
+    /// Levels (`critical`, `high`, `reduced`) that get a route.
+    pub route_levels: Vec<String>,
+    /// Levels whose deficits are mandatory steps.
+    pub mandatory_levels: Vec<String>,
+    pub recommend_reduced: bool,
+    pub critical_mentoring: bool,
+    /// Display names of critical, high, reduced, none.
+    pub names: [String; 4],
+}

@@ -14,9 +14,14 @@ mod helpers;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use chrono::Days;
+use domain::{
+    ActivityKind, CompetenceRef, CourseCode, Entry, Format, Level, RegionAuthority, Scope,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
-use helpers::{Backend, PASSWORD, TestApp};
+use helpers::{Backend, PASSWORD, TestApp, login};
 use serde_json::json;
+use store::{DiagnosticCompetence, DiagnosticSource, NewDiagnostic, RouteStatus};
 
 struct Driver {
     child: Child,
@@ -384,4 +389,443 @@ async fn a_teacher_takes_a_diagnostic_without_javascript() {
 #[ignore = "needs Chromium and chromedriver: run with --ignored (CI does)"]
 async fn a_teacher_takes_a_diagnostic_with_javascript() {
     take_a_diagnostic(true, "teacher2").await;
+}
+
+fn catalogue_entry(code: &str, kind: ActivityKind, hours: u32, competence: &str) -> Entry {
+    Entry {
+        code: CourseCode::parse(code).unwrap(),
+        title: format!("Мероприятие {code}"),
+        kind,
+        hours,
+        competences: vec![CompetenceRef::parse(competence).unwrap()],
+        provider: Some("ЦНППМ".into()),
+        format: Format::Remote,
+        subjects: vec![],
+        municipality: None,
+        starts_on: None,
+        ends_on: None,
+        capacity: Some(10),
+        url: None,
+        active: true,
+    }
+}
+
+/// The set-up of the HTTP-level route test (tests/e2e/routes.rs): the banks,
+/// teacher1's diagnostic with K1 critical and K2 high, a catalogue of two.
+async fn teacher1_needs_a_route(app: &TestApp) {
+    app.open_campaign("pedagogy-core").await;
+    let today = marshrut::Config::new("").today();
+    let now = chrono::Utc::now().timestamp_millis();
+    let competence = |code: &str, level| DiagnosticCompetence {
+        competence: format!("pedagogy-core:{code}"),
+        percent: Some("30.00".into()),
+        level,
+    };
+    app.store
+        .import_diagnostics(
+            &RegionAuthority::command_line(),
+            vec![NewDiagnostic {
+                login: login("teacher1"),
+                bank_id: "pedagogy-core".into(),
+                bank_version_id: None,
+                taken_on: today - Days::new(10),
+                source: DiagnosticSource::Import,
+                overall_percent: "35.00".into(),
+                overall_level: Level::Critical,
+                competences: vec![
+                    competence("K1", Level::Critical),
+                    competence("K2", Level::High),
+                    competence("K3", Level::None),
+                ],
+                profile_json: "{}".into(),
+            }],
+            now,
+        )
+        .await
+        .unwrap();
+    app.store
+        .apply_catalogue(
+            &RegionAuthority::command_line(),
+            vec![
+                catalogue_entry("pk-1", ActivityKind::Course, 36, "pedagogy-core:K1"),
+                catalogue_entry("web-2", ActivityKind::Webinar, 2, "pedagogy-core:K2"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+}
+
+/// Follows the link reading `text` inside `within` and waits for `then`, a
+/// mark only the next page has.
+async fn follow(c: &Client, within: &str, text: &str, then: Locator<'_>) {
+    c.find(Locator::Css(within))
+        .await
+        .unwrap_or_else(|e| panic!("no {within} on the page: {e}"))
+        .find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|e| panic!("no link «{text}» in {within}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(then)
+        .await
+        .unwrap_or_else(|e| panic!("«{text}» did not lead to a page with {then:?}: {e}"));
+}
+
+/// Presses the button reading `text` inside `within` and waits for `then`,
+/// a mark only the next page has (the same address may come back, so the
+/// address cannot tell the pages apart).
+async fn press(c: &Client, within: &str, text: &str, then: Locator<'_>) {
+    c.find(Locator::Css(within))
+        .await
+        .unwrap_or_else(|e| panic!("no {within} on the page: {e}"))
+        .find(Locator::XPath(&format!(
+            ".//button[normalize-space()='{text}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no «{text}» button in {within}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(then)
+        .await
+        .unwrap_or_else(|e| panic!("«{text}» did not lead to a page with {then:?}: {e}"));
+}
+
+async fn type_into(c: &Client, selector: &str, text: &str) {
+    c.find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {selector} on the page: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn text_of(c: &Client, selector: &str) -> String {
+    c.find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {selector} on the page: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The notice a successful action leaves on the next page.
+fn notice_saying(text: &str) -> String {
+    format!("//*[@role='status'][contains(normalize-space(), '{text}')]")
+}
+
+/// The step at `position` (from 0) of the route on screen, in `status`.
+fn step_in(position: usize, status: &str) -> String {
+    format!("ol.steps > li:nth-child({}).step--{status}", position + 1)
+}
+
+/// The headings of the route's steps, in order.
+async fn step_headings(c: &Client) -> Vec<String> {
+    let mut headings = Vec::new();
+    for h in c
+        .find_all(Locator::Css("ol.steps > li > h3"))
+        .await
+        .unwrap()
+    {
+        headings.push(h.text().await.unwrap());
+    }
+    headings
+}
+
+/// The positions of the steps the page marks «обязательный».
+async fn mandatory_steps(c: &Client) -> Vec<usize> {
+    let mut positions = Vec::new();
+    for (i, li) in c
+        .find_all(Locator::Css("ol.steps > li"))
+        .await
+        .unwrap()
+        .into_iter()
+        .enumerate()
+    {
+        let line = li.find(Locator::Css("h3 + p")).await.unwrap();
+        if line.text().await.unwrap().ends_with("· обязательный") {
+            positions.push(i);
+        }
+    }
+    positions
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run with --ignored (CI does)"]
+async fn a_route_is_edited_approved_done_and_confirmed_in_a_browser() {
+    const NAME: &str = "Иванова Анна Петровна";
+    const NAV: &str = "nav.main-nav";
+    const LIST: &str = "table[aria-labelledby=routes-title]";
+    const OPEN_LESSON: &str = "Открытый урок «Проектирование урока по ФОП»";
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    teacher1_needs_a_route(&app).await;
+    let driver = start_driver().await;
+    let c = browser(&driver, false, 1280, 900).await;
+
+    // The methodist proposes drafts and opens teacher1's.
+    sign_in(&c, &app, "cnppm1").await;
+    follow(
+        &c,
+        NAV,
+        "Маршруты",
+        Locator::Css("form[action='/routes/generate']"),
+    )
+    .await;
+    press(
+        &c,
+        "form[action='/routes/generate']",
+        "Сформировать черновики",
+        Locator::Css("[role=status]"),
+    )
+    .await;
+    let notice = text_of(&c, "[role=status]").await;
+    assert!(notice.contains("Черновиков сформировано: 1"), "{notice}");
+    follow(&c, LIST, NAME, Locator::Css("form[action$='/approve']")).await;
+    let page = c.current_url().await.unwrap().path().to_string();
+    assert!(page.starts_with("/routes/"), "{page}");
+    let text = body_text(&c).await;
+    assert!(text.contains("Профиль дефицитов"), "{text}");
+    let headings = step_headings(&c).await;
+    assert_eq!(headings.len(), 3, "{headings:?}");
+    assert!(headings[0].contains("Наставничество"), "{headings:?}");
+    assert!(headings[1].contains("Мероприятие pk-1"), "{headings:?}");
+    assert!(headings[2].contains("Мероприятие web-2"), "{headings:?}");
+
+    // She adds an open lesson of her own on K1 …
+    let own = "form:has(select[name=kind])";
+    let form = c.find(Locator::Css(own)).await.unwrap();
+    form.find(Locator::Css("select[name=kind]"))
+        .await
+        .unwrap()
+        .select_by_label("мастер-класс (в т. ч. открытый урок)")
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=title]"))
+        .await
+        .unwrap()
+        .send_keys(OPEN_LESSON)
+        .await
+        .unwrap();
+    form.find(Locator::Css("select[name=competence]"))
+        .await
+        .unwrap()
+        .select_by_label("Проектирование урока и рабочей программы по обновлённым ФГОС и ФОП")
+        .await
+        .unwrap();
+    let hours = form.find(Locator::Css("input[name=hours]")).await.unwrap();
+    hours.clear().await.unwrap();
+    hours.send_keys("2").await.unwrap();
+    press(
+        &c,
+        own,
+        "Добавить своё мероприятие",
+        Locator::XPath(&notice_saying("Шаг добавлен.")),
+    )
+    .await;
+    let headings = step_headings(&c).await;
+    assert_eq!(headings.len(), 4, "{headings:?}");
+    assert_eq!(headings[3], format!("4. {OPEN_LESSON}"));
+    let added = text_of(&c, "ol.steps > li:nth-child(4) > h3 + p").await;
+    assert!(added.ends_with(", 2 ч · обязательный"), "{added}");
+
+    // … drops the 36-hour course the lesson replaces, and approves.
+    press(
+        &c,
+        "form[action$='/steps/1/remove']",
+        "Удалить",
+        Locator::XPath(&notice_saying("Шаг удалён.")),
+    )
+    .await;
+    let headings = step_headings(&c).await;
+    assert_eq!(headings.len(), 3, "{headings:?}");
+    assert!(headings.iter().all(|h| !h.contains("pk-1")), "{headings:?}");
+    press(
+        &c,
+        "form[action$='/approve']",
+        "Утвердить маршрут",
+        Locator::XPath(&notice_saying("Маршрут утверждён")),
+    )
+    .await;
+    assert_eq!(
+        text_of(&c, "[role=status]").await,
+        "Маршрут утверждён: педагог видит его на своей странице."
+    );
+    assert_eq!(text_of(&c, "p.lead .status").await, "выполняется");
+    assert!(
+        c.find_all(Locator::Css(
+            "form[action$='/remove'], form[action$='/approve']"
+        ))
+        .await
+        .unwrap()
+        .is_empty(),
+        "an approved route is no longer edited"
+    );
+    sign_out(&c).await;
+
+    // The teacher finds it under «Мой маршрут» and marks the webinar done.
+    let submit_1 = "form[action$='/steps/1/submit']";
+    sign_in(&c, &app, "teacher1").await;
+    follow(&c, NAV, "Мой маршрут", Locator::Css(submit_1)).await;
+    assert_eq!(c.current_url().await.unwrap().path(), page);
+    type_into(
+        &c,
+        &format!("{submit_1} textarea[name=text]"),
+        "Участвовала в вебинаре, конспект в методической папке",
+    )
+    .await;
+    type_into(
+        &c,
+        &format!("{submit_1} input[name=url]"),
+        "https://example.org/webinar/2",
+    )
+    .await;
+    press(
+        &c,
+        submit_1,
+        "Отметить выполнение",
+        Locator::Css(&step_in(1, "submitted")),
+    )
+    .await;
+    assert_eq!(
+        text_of(&c, "[role=status]").await,
+        "Выполнение отмечено: шаг ждёт подтверждения заместителя директора."
+    );
+    sign_out(&c).await;
+
+    // The deputy head returns it: first without a comment, which is refused,
+    // then with one.
+    let review_1 = "form[action$='/steps/1/review']";
+    sign_in(&c, &app, "deputy1").await;
+    follow(&c, NAV, "Маршруты", Locator::Css(LIST)).await;
+    follow(&c, LIST, NAME, Locator::Css(review_1)).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("конспект в методической папке")
+            && text.contains("https://example.org/webinar/2"),
+        "{text}"
+    );
+    press(
+        &c,
+        review_1,
+        "Вернуть на доработку",
+        Locator::Css("#route-error"),
+    )
+    .await;
+    let refusal = text_of(&c, "#route-error").await;
+    assert!(
+        refusal.contains("без комментария шаг не возвращается"),
+        "{refusal}"
+    );
+    c.find(Locator::Css(&step_in(1, "submitted")))
+        .await
+        .expect("the step still waits for confirmation");
+    type_into(
+        &c,
+        &format!("{review_1} textarea[name=comment]"),
+        "Приложите ссылку на запись вебинара",
+    )
+    .await;
+    press(
+        &c,
+        review_1,
+        "Вернуть на доработку",
+        Locator::Css(&step_in(1, "returned")),
+    )
+    .await;
+    assert_eq!(
+        text_of(&c, "[role=status]").await,
+        "Шаг возвращён педагогу с комментарием."
+    );
+    sign_out(&c).await;
+
+    // The teacher reads the comment, resubmits, and marks the other
+    // mandatory steps done.
+    sign_in(&c, &app, "teacher1").await;
+    follow(&c, NAV, "Мой маршрут", Locator::Css(submit_1)).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Комментарий заместителя директора: Приложите ссылку на запись вебинара"),
+        "{text}"
+    );
+    type_into(
+        &c,
+        &format!("{submit_1} textarea[name=text]"),
+        "Запись вебинара",
+    )
+    .await;
+    type_into(
+        &c,
+        &format!("{submit_1} input[name=url]"),
+        "https://example.org/webinar/2/record",
+    )
+    .await;
+    press(
+        &c,
+        submit_1,
+        "Отметить выполнение",
+        Locator::Css(&step_in(1, "submitted")),
+    )
+    .await;
+    let mandatory = mandatory_steps(&c).await;
+    assert_eq!(mandatory, [0, 1, 2]);
+    for &i in &mandatory {
+        let form = format!("form[action$='/steps/{i}/submit']");
+        if c.find_all(Locator::Css(&form)).await.unwrap().is_empty() {
+            continue;
+        }
+        type_into(&c, &format!("{form} textarea[name=text]"), "Выполнено").await;
+        press(
+            &c,
+            &form,
+            "Отметить выполнение",
+            Locator::Css(&step_in(i, "submitted")),
+        )
+        .await;
+    }
+    sign_out(&c).await;
+
+    // The deputy head confirms every mandatory step: the route is done.
+    sign_in(&c, &app, "deputy1").await;
+    follow(&c, NAV, "Маршруты", Locator::Css(LIST)).await;
+    follow(&c, LIST, NAME, Locator::Css("form[action$='/review']")).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Запись вебинара") && text.contains("конспект в методической папке"),
+        "both submissions of the returned step are kept:\n{text}"
+    );
+    for &i in &mandatory {
+        press(
+            &c,
+            &format!("form[action$='/steps/{i}/review']"),
+            "Подтвердить",
+            Locator::Css(&step_in(i, "confirmed")),
+        )
+        .await;
+    }
+    assert_eq!(text_of(&c, "p.lead .status").await, "выполнен");
+    follow(&c, NAV, "Маршруты", Locator::Css(LIST)).await;
+    let row = format!(
+        "//tr[th/a[normalize-space()='{NAME}']]//span[contains(concat(' ', @class, ' '), ' status ')]"
+    );
+    let status = c
+        .find(Locator::XPath(&row))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "выполнен");
+    let route = app
+        .store
+        .routes_of(&Scope::region(), &login("teacher1"))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(route.status, RouteStatus::Completed);
+    c.close().await.unwrap();
+    app.stop().await;
 }

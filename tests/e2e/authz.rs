@@ -205,7 +205,10 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
             other => other,
         },
         // The test region has no routes.
-        ("GET", "/routes/{id}") | ("POST", "/routes/{id}/steps/{position}/submit") => {
+        ("GET", "/routes/{id}")
+        | ("GET", "/routes/{id}/iom.docx")
+        | ("GET", "/routes/{id}/iom.pdf")
+        | ("POST", "/routes/{id}/steps/{position}/submit") => {
             if signed_in {
                 404
             } else {
@@ -227,6 +230,11 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
                 other => other,
             }
         }
+        ("GET", "/settings") => page_gate(&["cnppm1", "admin1"]),
+        ("POST", "/settings") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 422, // the matrix posts an empty form
+            other => other,
+        },
         ("GET", "/my-route") => {
             if signed_in {
                 200

@@ -14,7 +14,10 @@ use store::{
 
 use crate::helpers::{Backend, Browser, TestApp, client, login};
 
-on_both_databases!(a_route_is_proposed_edited_approved_and_completed);
+on_both_databases!(
+    a_route_is_proposed_edited_approved_and_completed,
+    settings_change_the_next_drafts,
+);
 
 fn entry(code: &str, kind: ActivityKind, hours: u32, competence: &str) -> Entry {
     Entry {
@@ -274,6 +277,26 @@ async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
         "{list}"
     );
 
+    // The ИОМ downloads as DOCX and PDF; not for another school's teacher.
+    for (ext, magic, kind) in [
+        ("docx", &b"PK"[..], "wordprocessingml"),
+        ("pdf", &b"%PDF"[..], "application/pdf"),
+    ] {
+        let r = deputy.get(&app, &format!("{page}/iom.{ext}")).await;
+        assert_eq!(r.status(), 200, "{ext}");
+        let content_type = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(content_type.contains(kind), "{content_type}");
+        let bytes = r.bytes().await.unwrap();
+        assert!(bytes.starts_with(magic), "{ext}");
+        assert_eq!(
+            stranger
+                .get(&app, &format!("{page}/iom.{ext}"))
+                .await
+                .status(),
+            404
+        );
+    }
+
     // The API shows the same route to the teacher.
     let token = app.token("teacher1").await;
     let api: serde_json::Value = client()
@@ -291,5 +314,103 @@ async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
         api["routes"][0]["steps"].as_array().unwrap().len(),
         steps.len()
     );
+    app.stop().await;
+}
+
+/// The methodist changes the policy on the settings page; the next drafts
+/// follow it, and the level names show as the region words them.
+async fn settings_change_the_next_drafts(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.open_campaign("pedagogy-core").await;
+    let methodist = Browser::signed_in(&app, "cnppm1").await;
+    let page = methodist.get(&app, "/settings").await.text().await.unwrap();
+    assert!(
+        page.contains("value=\"144\""),
+        "the default budget is shown"
+    );
+    let fields = [
+        ("budget_hours", "40"),
+        ("critical_course_hours", "36"),
+        ("period_start", "01-10"),
+        ("period_end", "05-31"),
+        ("route_levels", "critical"),
+        ("route_levels", "high"),
+        ("mandatory_levels", "critical"),
+        ("mandatory_levels", "high"),
+        ("critical_mentoring", "true"),
+        ("name_critical", "критический"),
+        ("name_high", "значительный"),
+        ("name_reduced", "умеренный"),
+        ("name_none", "нет"),
+    ];
+    let bad = methodist
+        .post_form(&app, "/settings", &[("budget_hours", "сто")])
+        .await;
+    assert_eq!(bad.status(), 422);
+    let r = methodist.post_form(&app, "/settings", &fields).await;
+    assert_eq!(r.status(), 303);
+    let policy = marshrut::iom::policy(app.store.as_ref()).await.unwrap();
+    assert_eq!(policy.budget_hours, 40);
+    assert!(!policy.recommend_reduced);
+    assert_eq!(
+        policy.period_start,
+        domain::MonthDay::parse("01-10").unwrap()
+    );
+
+    let today = marshrut::Config::new("").today();
+    let now = chrono::Utc::now().timestamp_millis();
+    app.store
+        .import_diagnostics(
+            &RegionAuthority::command_line(),
+            vec![NewDiagnostic {
+                login: login("teacher1"),
+                bank_id: "pedagogy-core".into(),
+                bank_version_id: None,
+                taken_on: today - Days::new(3),
+                source: DiagnosticSource::Import,
+                overall_percent: "55.00".into(),
+                overall_level: Level::High,
+                competences: vec![
+                    DiagnosticCompetence {
+                        competence: "pedagogy-core:K1".into(),
+                        percent: Some("45.00".into()),
+                        level: Level::High,
+                    },
+                    DiagnosticCompetence {
+                        competence: "pedagogy-core:K2".into(),
+                        percent: Some("50.00".into()),
+                        level: Level::High,
+                    },
+                ],
+                profile_json: "{}".into(),
+            }],
+            now,
+        )
+        .await
+        .unwrap();
+    app.store
+        .apply_catalogue(
+            &RegionAuthority::command_line(),
+            vec![
+                entry("pk-1", ActivityKind::Course, 36, "pedagogy-core:K1"),
+                entry("pk-2", ActivityKind::Course, 36, "pedagogy-core:K2"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    methodist.post_form(&app, "/routes/generate", &[]).await;
+    let route = route_of(&app, "teacher1").await;
+    let hours: u32 = route.steps.iter().map(|s| s.step.hours).sum();
+    assert_eq!(hours, 36, "the 40-hour budget takes one course of two");
+    assert_eq!(route.period.from.format("%m-%d").to_string(), "01-10");
+    let html = methodist
+        .get(&app, &format!("/routes/{}", route.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("значительный"), "the region's level name");
+    assert!(html.contains("не помещаются в бюджет 40 ч"), "{html}");
     app.stop().await;
 }

@@ -10,4 +10,5 @@ pub mod mentor;
 pub mod profile;
 pub mod routes;
 pub mod school;
+pub mod settings;
 pub mod teacher;

@@ -584,9 +584,9 @@ pub fn render_route(p: &RoutePage) -> String {
                     {steps}
                     {approve}
                     <p>
-                        <a href=format!("{documents}.docx")>"Скачать ИОМ (DOCX)"</a>
+                        <a href=format!("{documents}.docx") download="">"Скачать ИОМ (DOCX)"</a>
                         " · "
-                        <a href=format!("{documents}.pdf")>"Скачать ИОМ (PDF)"</a>
+                        <a href=format!("{documents}.pdf") download="">"Скачать ИОМ (PDF)"</a>
                     </p>
                 </section>
             </div>

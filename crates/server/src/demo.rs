@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use domain::{Account, RegionAuthority, Role};
-use store::Store as _;
+use store::Store;
 
 use crate::auth::{hash_password_blocking, now_millis};
 use crate::cli::{CliResult, refused};
@@ -129,6 +129,12 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
     let url = format!("sqlite://{}", path.display());
     let store = crate::cli::open(&url).await?;
     store.set_setting(DEMO_MARK, "yes").await?;
+    store
+        .set_setting(
+            crate::web_routes::REGION_NAME_KEY,
+            "Смоленская область (демонстрационные данные)",
+        )
+        .await?;
     let public_url = format!("http://{addr}");
     store
         .set_setting(crate::cli::PUBLIC_URL_SETTING, &public_url)
@@ -188,6 +194,11 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
     )
     .await?;
     eprintln!("  маршруты: черновиков {}", generated.counts.created);
+    let shown = demo_routes(store.as_ref(), &directory, &accounts).await?;
+    eprintln!(
+        "  маршруты: утверждено {}, ждут подтверждения {}, выполнено {}",
+        shown.0, shown.1, shown.2
+    );
     let _ = std::fs::remove_dir_all(&work);
     let hash = tokio::task::spawn_blocking(|| hash_password_blocking(DEMO_PASSWORD))
         .await?
@@ -198,6 +209,95 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
     }
     print_accounts(&accounts, &public_url);
     crate::cli::serve(store, addr, &public_url).await
+}
+
+/// Routes in every state: the showcase school's drafts approved, half of
+/// them with a step waiting for the deputy head; across the region every
+/// third draft approved and every sixth completed (each mandatory step
+/// marked by the teacher and confirmed by the school's deputy head). The
+/// rest stay drafts for the ЦНППМ methodist. Answers (approved, waiting,
+/// completed).
+async fn demo_routes(
+    store: &dyn Store,
+    directory: &store::Directory,
+    accounts: &[Account],
+) -> CliResult<(usize, usize, usize)> {
+    let methodist = accounts
+        .iter()
+        .find(|a| a.has(Role::CnppmMethodist))
+        .map(|a| a.login.clone())
+        .ok_or_else(|| anyhow::anyhow!("the demo region has no ЦНППМ methodist"))?;
+    let showcase = accounts
+        .iter()
+        .find(|a| a.has(Role::DeputyHead))
+        .and_then(|a| a.school.clone());
+    let school_of: std::collections::HashMap<_, _> = directory
+        .accounts
+        .iter()
+        .filter_map(|a| a.school.clone().map(|s| (a.login.clone(), s)))
+        .collect();
+    let reviewer_at = |school: &domain::SchoolCode| {
+        directory
+            .accounts
+            .iter()
+            .find(|a| {
+                a.active
+                    && a.school.as_ref() == Some(school)
+                    && (a.has(Role::DeputyHead) || a.has(Role::Principal))
+            })
+            .map(|a| a.login.clone())
+    };
+    let drafts = store
+        .routes_where(&domain::Scope::region(), &store::RouteFilter::default())
+        .await?;
+    let (mut approved, mut waiting, mut completed) = (0, 0, 0);
+    let now = now_millis();
+    for (n, route) in drafts.iter().enumerate() {
+        let school = school_of.get(&route.teacher);
+        let in_showcase = school.is_some() && school == showcase.as_ref();
+        if !in_showcase && n % 3 != 0 {
+            continue;
+        }
+        if store
+            .approve_route(&methodist, route.id, now)
+            .await
+            .is_err()
+        {
+            // No seat left on one of its courses: it stays a draft.
+            continue;
+        }
+        approved += 1;
+        let Some(reviewer) = school.and_then(reviewer_at) else {
+            continue;
+        };
+        let evidence = || store::NewEvidence {
+            kind: store::EvidenceKind::Text,
+            text: Some("Выполнено; материалы у заместителя директора по УВР.".into()),
+            url: None,
+            file_name: None,
+            content_type: None,
+            bytes: None,
+        };
+        if in_showcase && n % 2 == 0 {
+            store
+                .submit_step(&route.teacher, route.id, 0, evidence(), now)
+                .await?;
+            waiting += 1;
+        } else if !in_showcase && n % 6 == 0 {
+            for (i, s) in route.steps.iter().enumerate() {
+                if s.step.mandatory {
+                    store
+                        .submit_step(&route.teacher, route.id, i as u32, evidence(), now)
+                        .await?;
+                    store
+                        .review_step(&reviewer, route.id, i as u32, true, None, now)
+                        .await?;
+                }
+            }
+            completed += 1;
+        }
+    }
+    Ok((approved, waiting, completed))
 }
 
 fn tempfile_dir() -> CliResult<PathBuf> {

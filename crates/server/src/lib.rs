@@ -19,6 +19,7 @@ pub mod state;
 pub mod web;
 pub mod web_diagnostics;
 pub mod web_routes;
+pub mod web_settings;
 
 use std::future::Future;
 use std::sync::Arc;

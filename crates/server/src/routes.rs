@@ -18,7 +18,7 @@ use domain::Role;
 use crate::error::{ApiError, Failure, PageError};
 use crate::session::Identity;
 use crate::state::AppState;
-use crate::{api, web, web_diagnostics, web_routes};
+use crate::{api, web, web_diagnostics, web_routes, web_settings};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +117,10 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/routes/{id}/steps/{position}/submit", SignedIn, post(web_routes::submit_step)),
         route!(POST "/routes/{id}/steps/{position}/review", Roles(ROUTE_REVIEWERS), post(web_routes::review_step)),
         route!(GET "/my-route", SignedIn, get(web_routes::my_route)),
+        route!(GET "/routes/{id}/iom.docx", SignedIn, get(web_routes::iom_docx)),
+        route!(GET "/routes/{id}/iom.pdf", SignedIn, get(web_routes::iom_pdf)),
+        route!(GET "/settings", Roles(REGION), get(web_settings::settings)),
+        route!(POST "/settings", Roles(REGION), post(web_settings::save_settings)),
     ]
 }
 

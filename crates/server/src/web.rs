@@ -43,6 +43,7 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
         items.push(("/campaigns", "Диагностики"));
         items.push(("/routes", "Маршруты"));
         items.push(("/banks", "Банки заданий"));
+        items.push(("/settings", "Настройки"));
     }
     if c.has(Role::MunicipalCoordinator) {
         items.push(("/municipality", "Муниципалитет"));

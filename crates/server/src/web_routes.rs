@@ -113,7 +113,8 @@ async fn level_names(state: &AppState) -> Result<LevelNames, Failure> {
 /// after `approved_at`.
 struct CurrentProfile {
     level: Option<Level>,
-    competences: Vec<(CompetenceRef, Option<String>, Level)>,
+    /// Competence, stored percent, level, the day the diagnostic was taken.
+    competences: Vec<(CompetenceRef, Option<String>, Level, NaiveDate)>,
     newer_than_approval: bool,
 }
 
@@ -147,7 +148,7 @@ async fn current_profile(
     for i in domain::profile::current(&taken, today) {
         for c in &rows[i].competences {
             if let Ok(r) = CompetenceRef::parse(&c.competence) {
-                competences.push((r, c.percent.clone(), c.level));
+                competences.push((r, c.percent.clone(), c.level, rows[i].taken_on));
             }
         }
     }
@@ -402,8 +403,8 @@ async fn route_page(
     let deficits: Vec<Deficit> = profile
         .competences
         .iter()
-        .filter(|(_, _, l)| *l > Level::None)
-        .map(|(c, _, l)| Deficit {
+        .filter(|(_, _, l, _)| *l > Level::None)
+        .map(|(c, _, l, _)| Deficit {
             competence: c.clone(),
             title: title_of(c),
             level: *l,
@@ -495,7 +496,7 @@ async fn route_page(
         profile: profile
             .competences
             .iter()
-            .map(|(c, p, l)| app::DeficitRow {
+            .map(|(c, p, l, _)| app::DeficitRow {
                 competence: c.to_string(),
                 title: title_of(c),
                 percent: p.as_deref().map_or_else(|| "—".into(), percent_ru),
@@ -751,8 +752,8 @@ pub async fn add_step(
     let deficits: Vec<Deficit> = profile
         .competences
         .iter()
-        .filter(|(_, _, l)| *l > Level::None)
-        .map(|(comp, _, l)| Deficit {
+        .filter(|(_, _, l, _)| *l > Level::None)
+        .map(|(comp, _, l, _)| Deficit {
             competence: comp.clone(),
             title: titles
                 .get(comp)
@@ -987,4 +988,204 @@ pub async fn my_route(
         }))
         .into_response()),
     }
+}
+
+// ---- the ИОМ document ----------------------------------------------------------
+
+/// The settings key of the region's name, printed at the top of the ИОМ.
+pub const REGION_NAME_KEY: &str = "region_name";
+
+fn completion(s: &store::RouteStep, state: &AppState) -> String {
+    match s.status {
+        StepStatus::Confirmed => match s.reviewed_at {
+            Some(at) => format!("выполнено, подтверждено {}", local_time(state, at)),
+            None => "выполнено".into(),
+        },
+        StepStatus::Submitted => "отмечено педагогом, ожидает подтверждения".into(),
+        StepStatus::Returned => "возвращено на доработку".into(),
+        StepStatus::Planned => String::new(),
+    }
+}
+
+async fn document(state: &AppState, c: &Caller, id: i64) -> Result<iom_doc::IomDocument, Failure> {
+    let route = visible_route(state, c, id).await?;
+    let scope = c.scope();
+    let account = state.store.account(&scope, &route.teacher).await?;
+    let school = match account.as_ref().and_then(|a| a.school.clone()) {
+        Some(code) => state.store.school(&scope, &code).await?,
+        None => None,
+    };
+    let names = level_names(state).await?;
+    let titles = competence_titles(state).await?;
+    let title_of = |c: &CompetenceRef| titles.get(c).cloned().unwrap_or_else(|| c.to_string());
+    let profile = current_profile(state, &scope, &route.teacher, route.approved_at).await?;
+    let catalogue = state.store.catalogue().await?;
+    let by_code: HashMap<_, _> = catalogue.iter().map(|e| (&e.code, e)).collect();
+    let approver = match &route.approved_by {
+        Some(l) => state
+            .store
+            .account(&Scope::region(), l)
+            .await?
+            .map_or_else(|| l.to_string(), |a| a.full_name),
+        None => String::new(),
+    };
+    let day_of = |ms: store::Millis| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&state.config.timezone).date_naive())
+            .unwrap_or(route.period.from)
+    };
+    let deficits: Vec<_> = profile
+        .competences
+        .iter()
+        .filter(|(_, _, l, _)| *l > Level::None)
+        .collect();
+    let mut expected: Vec<String> = Vec::new();
+    for s in &route.steps {
+        if !expected.contains(&s.step.expected_result) {
+            expected.push(s.step.expected_result.clone());
+        }
+    }
+    let mentor = route
+        .steps
+        .iter()
+        .filter(|s| s.step.kind == ActivityKind::Mentoring)
+        .find_map(|s| s.step.mentor_name.clone())
+        .filter(|m| m != "наставник не назначен");
+    Ok(iom_doc::IomDocument {
+        region: state
+            .store
+            .setting(REGION_NAME_KEY)
+            .await?
+            .unwrap_or_default(),
+        teacher: account
+            .as_ref()
+            .map_or_else(|| route.teacher.to_string(), |a| a.full_name.clone()),
+        position: account.as_ref().and_then(|a| a.attrs.position.clone()),
+        subjects: account
+            .as_ref()
+            .map(|a| a.attrs.subjects.clone())
+            .unwrap_or_default(),
+        school: school
+            .as_ref()
+            .map_or_else(|| "—".into(), |s| s.school.name.clone()),
+        municipality: school
+            .as_ref()
+            .map_or_else(|| "—".into(), |s| s.municipality_name.clone()),
+        period_from: route.period.from,
+        period_to: route.period.to,
+        methodist: mentor,
+        status: match route.status {
+            RouteStatus::Draft => "черновик",
+            RouteStatus::Approved => "утверждён",
+            RouteStatus::Completed => "выполнен",
+        }
+        .into(),
+        approved: route.approved_at.map(|at| (approver, day_of(at))),
+        diagnostics: profile
+            .competences
+            .iter()
+            .map(|(c, p, l, taken_on)| iom_doc::DiagnosticLine {
+                competence: title_of(c),
+                percent: p.as_deref().map_or_else(|| "—".into(), percent_ru),
+                level: names.name(*l).to_string(),
+                taken_on: *taken_on,
+            })
+            .collect(),
+        goal: "Преодоление профессиональных дефицитов, выявленных диагностикой, \
+               и развитие профессиональных компетенций педагога в соответствии \
+               с профессиональным стандартом «Педагог» и обновлёнными ФГОС"
+            .into(),
+        tasks: deficits
+            .iter()
+            .map(|(c, _, l, _)| {
+                format!(
+                    "Преодолеть дефицит «{}» (уровень: {})",
+                    title_of(c),
+                    names.name(*l)
+                )
+            })
+            .collect(),
+        activities: route
+            .steps
+            .iter()
+            .map(|s| {
+                let entry = s.step.course.as_ref().and_then(|c| by_code.get(c));
+                let form = match entry {
+                    Some(e) => format!("{}, {}", s.step.kind.title(), e.format.title()),
+                    None => s.step.kind.title().to_string(),
+                };
+                iom_doc::ActivityLine {
+                    deficit: s.step.competences.iter().map(&title_of).collect(),
+                    topic: s.step.title.clone(),
+                    form,
+                    provider: entry
+                        .and_then(|e| e.provider.clone())
+                        .or_else(|| s.step.mentor_name.clone())
+                        .unwrap_or_else(|| "образовательная организация".into()),
+                    dates: dates_text(s.step.starts_on, s.step.ends_on),
+                    reporting_form: s.step.reporting_form.clone(),
+                    hours: s.step.hours,
+                    mandatory: s.step.mandatory,
+                    completion: completion(s, state),
+                }
+            })
+            .collect(),
+        expected_results: expected,
+        signatures: vec![
+            "Педагог".into(),
+            "Заместитель директора по УВР".into(),
+            "Методист ЦНППМ".into(),
+        ],
+    })
+}
+
+fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"iom.{}\"; filename*=UTF-8''{}",
+        name.rsplit('.').next().unwrap_or("bin"),
+        form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn file_name(doc: &iom_doc::IomDocument, ext: &str) -> String {
+    format!("ИОМ {} {}.{ext}", doc.teacher, doc.period_from.format("%Y"))
+}
+
+pub async fn iom_docx(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let doc = document(&state, &c, id).await?;
+    let name = file_name(&doc, "docx");
+    let bytes = tokio::task::spawn_blocking(move || iom_doc::docx(&doc))
+        .await
+        .map_err(|e| Failure::internal(format!("docx: {e}")))?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        name,
+    ))
+}
+
+pub async fn iom_pdf(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let doc = document(&state, &c, id).await?;
+    let name = file_name(&doc, "pdf");
+    let bytes = tokio::task::spawn_blocking(move || iom_doc::pdf(&doc))
+        .await
+        .map_err(|e| Failure::internal(format!("pdf: {e}")))?;
+    Ok(download(bytes, "application/pdf", name))
 }

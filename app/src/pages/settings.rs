@@ -1,0 +1,105 @@
+//! «Настройки»: the region's policy for routes and the level names — every
+//! value of `rules.md` a ЦНППМ methodist may change, with its default.
+
+use leptos::prelude::*;
+
+use crate::SettingsPage;
+use crate::layout::{Header, error_alert, notice, render_document};
+
+/// The levels a policy names, with their default Russian titles.
+const LEVELS: [(&str, &str); 3] = [
+    ("critical", "критический"),
+    ("high", "высокий"),
+    ("reduced", "пониженный"),
+];
+
+fn level_boxes(name: &'static str, chosen: &[String]) -> impl IntoView + use<> {
+    LEVELS
+        .iter()
+        .map(|(value, title)| {
+            let checked = chosen.iter().any(|c| c == value);
+            view! {
+                <label class="checkbox">
+                    <input type="checkbox" name=name value=*value checked=checked/>
+                    {format!(" {title}")}
+                </label>
+            }
+        })
+        .collect_view()
+}
+
+/// «Настройки».
+pub fn render_settings(p: &SettingsPage) -> String {
+    let p = p.clone();
+    let chrome = p.chrome.clone();
+    render_document("Настройки", Header::SignedIn(&chrome), move || {
+        let f = p.form;
+        let [critical, high, reduced, none] = f.names;
+        view! {
+            <h1>"Настройки региона"</h1>
+            <p class="lead">
+                "Правила формирования маршрутов и названия уровней дефицитов. "
+                "Изменения действуют для следующих черновиков; утверждённые маршруты не меняются."
+            </p>
+            {notice(p.notice)}
+            {error_alert(p.error, "settings-error")}
+            <form method="post" action="/settings" class="card step__form">
+                <input type="hidden" name="csrf" value=p.csrf/>
+                <h2>"Маршруты (ИОМ)"</h2>
+                <fieldset>
+                    <legend>"Кому формируется маршрут (уровень педагога)"</legend>
+                    {level_boxes("route_levels", &f.route_levels)}
+                </fieldset>
+                <fieldset>
+                    <legend>"Дефициты каких уровней обязательны к устранению"</legend>
+                    {level_boxes("mandatory_levels", &f.mandatory_levels)}
+                </fieldset>
+                <label class="checkbox">
+                    <input
+                        type="checkbox"
+                        name="recommend_reduced"
+                        value="true"
+                        checked=f.recommend_reduced
+                    />
+                    " добавлять рекомендованные шаги по пониженному уровню, если позволяет бюджет"
+                </label>
+                <label for="period_start">"Начало периода (ММ-ДД)"</label>
+                <input type="text" id="period_start" name="period_start" value=f.period_start inputmode="numeric" maxlength="5"/>
+                <label for="period_end">"Окончание периода (ММ-ДД)"</label>
+                <input type="text" id="period_end" name="period_end" value=f.period_end inputmode="numeric" maxlength="5"/>
+                <label for="budget_hours">"Бюджет часов на маршрут (без наставничества)"</label>
+                <input type="text" id="budget_hours" name="budget_hours" value=f.budget_hours inputmode="numeric" maxlength="4"/>
+                <label for="critical_course_hours">
+                    "Курс ПК для критического уровня: не менее, часов"
+                </label>
+                <input
+                    type="text"
+                    id="critical_course_hours"
+                    name="critical_course_hours"
+                    value=f.critical_course_hours
+                    inputmode="numeric"
+                    maxlength="4"
+                />
+                <label class="checkbox">
+                    <input
+                        type="checkbox"
+                        name="critical_mentoring"
+                        value="true"
+                        checked=f.critical_mentoring
+                    />
+                    " при критическом уровне добавлять шаг наставничества"
+                </label>
+                <h2>"Названия уровней дефицитов"</h2>
+                <label for="name_critical">"Критический"</label>
+                <input type="text" id="name_critical" name="name_critical" value=critical maxlength="60"/>
+                <label for="name_high">"Высокий"</label>
+                <input type="text" id="name_high" name="name_high" value=high maxlength="60"/>
+                <label for="name_reduced">"Пониженный"</label>
+                <input type="text" id="name_reduced" name="name_reduced" value=reduced maxlength="60"/>
+                <label for="name_none">"Нет дефицитов"</label>
+                <input type="text" id="name_none" name="name_none" value=none maxlength="60"/>
+                <button type="submit" class="button">"Сохранить настройки"</button>
+            </form>
+        }
+    })
+}

@@ -1,0 +1,270 @@
+//! «Настройки»: the region's route policy and level names, which a ЦНППМ
+//! methodist or an administrator changes on a page (`rules.md`: every value
+//! is a setting with its default). Stored as JSON settings; the domain
+//! checks them.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::policy::{LEVEL_NAMES_KEY, ROUTE_POLICY_KEY};
+use domain::{Level, LevelNames, MonthDay, RoutePolicy};
+use serde::Deserialize;
+
+use crate::error::PageError;
+use crate::session::{Csrf, PageCaller};
+use crate::state::AppState;
+use crate::web::chrome;
+
+type PageResult = Result<Response, PageError>;
+
+/// The level names the page edits, in its order.
+const NAMED: [Level; 4] = [Level::Critical, Level::High, Level::Reduced, Level::None];
+
+fn form_of(policy: &RoutePolicy, names: &LevelNames) -> app::SettingsForm {
+    let levels = |set: &std::collections::BTreeSet<Level>| {
+        set.iter().rev().map(|l| l.as_str().to_string()).collect()
+    };
+    app::SettingsForm {
+        budget_hours: policy.budget_hours.to_string(),
+        critical_course_hours: policy.critical_course_hours.to_string(),
+        period_start: String::from(policy.period_start),
+        period_end: String::from(policy.period_end),
+        route_levels: levels(&policy.route_levels),
+        mandatory_levels: levels(&policy.mandatory_levels),
+        recommend_reduced: policy.recommend_reduced,
+        critical_mentoring: policy.critical_mentoring,
+        names: NAMED.map(|l| names.name(l).to_string()),
+    }
+}
+
+/// Reads the form into a policy and names, or says what to fix.
+fn parse(
+    fields: &[(String, String)],
+) -> (app::SettingsForm, Result<(RoutePolicy, LevelNames), String>) {
+    let one = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let many = |name: &str| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let form = app::SettingsForm {
+        budget_hours: one("budget_hours"),
+        critical_course_hours: one("critical_course_hours"),
+        period_start: one("period_start"),
+        period_end: one("period_end"),
+        route_levels: many("route_levels"),
+        mandatory_levels: many("mandatory_levels"),
+        recommend_reduced: !one("recommend_reduced").is_empty(),
+        critical_mentoring: !one("critical_mentoring").is_empty(),
+        names: ["name_critical", "name_high", "name_reduced", "name_none"].map(one),
+    };
+    let parsed = (|| {
+        let hours = |v: &str, what: &str| -> Result<u32, String> {
+            v.parse::<u32>()
+                .ok()
+                .filter(|h| *h <= 2000)
+                .ok_or_else(|| format!("{what}: целое число часов от 0 до 2000"))
+        };
+        let levels = |values: &[String], what: &str| {
+            values
+                .iter()
+                .map(|v| Level::parse(v).map_err(|e| format!("{what}: {}", e.0)))
+                .collect::<Result<std::collections::BTreeSet<_>, _>>()
+        };
+        let policy = RoutePolicy {
+            route_levels: levels(&form.route_levels, "Кому формируется маршрут")?,
+            mandatory_levels: levels(&form.mandatory_levels, "Обязательные дефициты")?,
+            recommend_reduced: form.recommend_reduced,
+            period_start: MonthDay::parse(&form.period_start)
+                .map_err(|e| format!("Начало периода: {}", e.0))?,
+            period_end: MonthDay::parse(&form.period_end)
+                .map_err(|e| format!("Окончание периода: {}", e.0))?,
+            budget_hours: hours(&form.budget_hours, "Бюджет часов")?,
+            critical_course_hours: hours(
+                &form.critical_course_hours,
+                "Курс для критического уровня",
+            )?,
+            critical_mentoring: form.critical_mentoring,
+        };
+        policy.check().map_err(|e| e.0)?;
+        if policy.route_levels.is_empty() {
+            return Err("Отметьте хотя бы один уровень, которому формируется маршрут".to_string());
+        }
+        let [critical, high, reduced, none] = form.names.clone();
+        if [&critical, &high, &reduced, &none]
+            .iter()
+            .any(|n| n.is_empty())
+        {
+            return Err("Названия уровней не могут быть пустыми".to_string());
+        }
+        Ok((
+            policy,
+            LevelNames {
+                critical,
+                high,
+                reduced,
+                none,
+            },
+        ))
+    })();
+    (form, parsed)
+}
+
+async fn stored(state: &AppState) -> Result<LevelNames, PageError> {
+    Ok(
+        match state
+            .store
+            .setting(LEVEL_NAMES_KEY)
+            .await
+            .map_err(crate::error::Failure::from)?
+        {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => LevelNames::default(),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SettingsQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Query(q): Query<SettingsQuery>,
+) -> PageResult {
+    let policy = crate::iom::policy(state.store.as_ref()).await?;
+    let names = stored(&state).await?;
+    let page = app::render_settings(&app::SettingsPage {
+        chrome: chrome(&c, &csrf, "/settings"),
+        csrf: csrf.0.clone(),
+        form: form_of(&policy, &names),
+        error: None,
+        notice: (!q.done.is_empty()).then(|| "Настройки сохранены.".to_string()),
+    });
+    Ok(Html(page).into_response())
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    body: Bytes,
+) -> PageResult {
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let (form, parsed) = parse(&fields);
+    match parsed {
+        Ok((policy, names)) => {
+            let failure = crate::error::Failure::from;
+            let policy_json = serde_json::to_string(&policy).expect("policy serialises");
+            let names_json = serde_json::to_string(&names).expect("names serialise");
+            state
+                .store
+                .set_setting(ROUTE_POLICY_KEY, &policy_json)
+                .await
+                .map_err(failure)?;
+            state
+                .store
+                .set_setting(LEVEL_NAMES_KEY, &names_json)
+                .await
+                .map_err(failure)?;
+            state
+                .store
+                .audit(store::AuditEntry {
+                    at: crate::auth::now_millis(),
+                    actor: Some(c.login.clone()),
+                    action: "settings".into(),
+                    object: format!("{policy_json} {names_json}"),
+                })
+                .await
+                .map_err(failure)?;
+            Ok(Redirect::to("/settings?done=1").into_response())
+        }
+        Err(message) => {
+            let page = app::render_settings(&app::SettingsPage {
+                chrome: chrome(&c, &csrf, "/settings"),
+                csrf: csrf.0.clone(),
+                form,
+                error: Some(message),
+                notice: None,
+            });
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_default_form_reads_back_as_the_defaults() {
+        let form = form_of(&RoutePolicy::default(), &LevelNames::default());
+        let mut pairs = vec![
+            ("budget_hours".to_string(), form.budget_hours.clone()),
+            (
+                "critical_course_hours".into(),
+                form.critical_course_hours.clone(),
+            ),
+            ("period_start".into(), form.period_start.clone()),
+            ("period_end".into(), form.period_end.clone()),
+            ("recommend_reduced".into(), "true".into()),
+            ("critical_mentoring".into(), "true".into()),
+        ];
+        for l in &form.route_levels {
+            pairs.push(("route_levels".into(), l.clone()));
+        }
+        for l in &form.mandatory_levels {
+            pairs.push(("mandatory_levels".into(), l.clone()));
+        }
+        for (k, v) in ["name_critical", "name_high", "name_reduced", "name_none"]
+            .iter()
+            .zip(form.names.iter())
+        {
+            pairs.push((k.to_string(), v.clone()));
+        }
+        let (_, parsed) = parse(&pairs);
+        let (policy, names) = parsed.unwrap();
+        assert_eq!(policy, RoutePolicy::default());
+        assert_eq!(names, LevelNames::default());
+    }
+
+    #[test]
+    fn bad_values_name_the_field() {
+        let (_, parsed) = parse(&fields(&[
+            ("budget_hours", "много"),
+            ("critical_course_hours", "36"),
+            ("period_start", "01-01"),
+            ("period_end", "05-31"),
+            ("route_levels", "critical"),
+        ]));
+        assert!(parsed.unwrap_err().contains("Бюджет часов"));
+        let (_, parsed) = parse(&fields(&[
+            ("budget_hours", "144"),
+            ("critical_course_hours", "36"),
+            ("period_start", "13-01"),
+            ("period_end", "05-31"),
+            ("route_levels", "critical"),
+        ]));
+        assert!(parsed.unwrap_err().contains("Начало периода"));
+    }
+}
