@@ -473,6 +473,8 @@ pub struct RouteListRow {
     pub uncovered: usize,
     /// Confirmed mandatory steps, mandatory steps.
     pub progress: (usize, usize),
+    /// Steps the teacher marked done that wait for the deputy head.
+    pub waiting: usize,
 }
 
 /// One route: the teacher's profile beside the steps, and what the caller
@@ -501,6 +503,8 @@ pub struct RoutePage {
     pub steps: Vec<StepView>,
     /// What generation could not cover, with the reason.
     pub uncovered: Vec<String>,
+    /// Mandatory deficits no step of the route addresses (after edits).
+    pub missing: Vec<String>,
     pub hours: u32,
     pub budget: u32,
     /// Confirmed mandatory steps, mandatory steps.

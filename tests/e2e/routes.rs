@@ -412,5 +412,9 @@ async fn settings_change_the_next_drafts(backend: Backend) {
         .unwrap();
     assert!(html.contains("значительный"), "the region's level name");
     assert!(html.contains("не помещаются в бюджет 40 ч"), "{html}");
+    assert!(
+        html.contains("Не покрыты обязательные дефициты"),
+        "the methodist is warned before approving"
+    );
     app.stop().await;
 }

@@ -23,10 +23,11 @@ pub const STEP_KINDS: [(&str, &str); 8] = [
 ];
 
 /// The status filter of the list: value and title.
-pub const ROUTE_FILTERS: [(&str, &str); 4] = [
+pub const ROUTE_FILTERS: [(&str, &str); 5] = [
     ("", "все"),
     ("draft", "черновики"),
     ("approved", "выполняются"),
+    ("waiting", "ждут подтверждения"),
     ("completed", "выполнены"),
 ];
 
@@ -72,6 +73,11 @@ fn route_row(r: RouteListRow) -> impl IntoView {
     } else {
         view! { <span class="mark level-high">{r.uncovered.to_string()}</span> }.into_any()
     };
+    let waiting = if r.waiting == 0 {
+        view! { <span class="muted">"—"</span> }.into_any()
+    } else {
+        view! { <span class="mark level-reduced">{r.waiting.to_string()}</span> }.into_any()
+    };
     view! {
         <tr>
             <th scope="row">
@@ -83,6 +89,7 @@ fn route_row(r: RouteListRow) -> impl IntoView {
             <td class="num">{r.steps.to_string()}</td>
             <td class="num">{r.hours.to_string()}</td>
             <td>{uncovered}</td>
+            <td class="num">{waiting}</td>
             <td>{progress_view(r.progress.0, r.progress.1)}</td>
         </tr>
     }
@@ -128,6 +135,7 @@ pub fn render_routes(p: &RoutesPage) -> String {
                                 <th scope="col">"Шагов"</th>
                                 <th scope="col">"Часов"</th>
                                 <th scope="col">"Не покрыто"</th>
+                                <th scope="col">"Ждут подтверждения"</th>
                                 <th scope="col">"Выполнение"</th>
                             </tr>
                         </thead>
@@ -373,7 +381,7 @@ fn step_item(
     });
     let competences = s.competences.join("; ");
     view! {
-        <li class=format!("step step--{}", s.status_key)>
+        <li class=format!("step step--{}", s.status_key) id=format!("step-{}", s.position)>
             <h3>
                 {format!("{number}. {}", s.title)}
                 {course}
@@ -515,6 +523,18 @@ pub fn render_route(p: &RoutePage) -> String {
             }
             .into_any()
         };
+        let missing = (p.can_edit && !p.missing.is_empty()).then(|| {
+            view! {
+                <div class="alert alert--error" role="alert">
+                    <p>
+                        {format!(
+                            "Не покрыты обязательные дефициты: {}. Добавьте шаг или поясните педагогу, почему.",
+                            p.missing.join("; ")
+                        )}
+                    </p>
+                </div>
+            }
+        });
         let uncovered = (!p.uncovered.is_empty()).then(|| {
             let items = p
                 .uncovered
@@ -580,6 +600,7 @@ pub fn render_route(p: &RoutePage) -> String {
                     <h2 id="steps-title">"Шаги маршрута"</h2>
                     <p>"Обязательные шаги выполнены:"</p>
                     {progress_view(p.progress.0, p.progress.1)}
+                    {missing}
                     {uncovered}
                     {steps}
                     {approve}

@@ -215,10 +215,18 @@ pub async fn routes(
         count(RouteStatus::Approved),
         count(RouteStatus::Completed),
     ];
+    let waiting_of = |r: &RouteRow| {
+        r.steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Submitted)
+            .count()
+    };
     let wanted = RouteStatus::parse(&q.status).ok();
+    let only_waiting = q.status == "waiting";
     let chosen: Vec<&RouteRow> = visible
         .into_iter()
         .filter(|r| wanted.is_none_or(|w| r.status == w))
+        .filter(|r| !only_waiting || waiting_of(r) > 0)
         .collect();
     let names = level_names(&state).await?;
     let directory_scope = c.scope();
@@ -251,6 +259,7 @@ pub async fn routes(
             hours: hours(r),
             uncovered: uncovered_of(r).len(),
             progress: progress(r),
+            waiting: waiting_of(r),
         });
     }
     let notice = match q.done.as_str() {
@@ -261,7 +270,11 @@ pub async fn routes(
         chrome: chrome(&c, &csrf, "/routes"),
         csrf: csrf.0.clone(),
         period: format!("{} – {}", ru_day(period.from), ru_day(period.to)),
-        status_filter: wanted.map(|w| w.as_str().to_string()).unwrap_or_default(),
+        status_filter: if only_waiting {
+            "waiting".into()
+        } else {
+            wanted.map(|w| w.as_str().to_string()).unwrap_or_default()
+        },
         counts,
         more: chosen.len().saturating_sub(LIST_LIMIT),
         rows,
@@ -458,8 +471,26 @@ async fn route_page(
     } else {
         StatusCode::OK
     };
+    let missing: Vec<String> = profile
+        .competences
+        .iter()
+        .filter(|(comp, _, l, _)| {
+            policy.mandatory_levels.contains(l)
+                && !route
+                    .steps
+                    .iter()
+                    .any(|s| s.step.competences.contains(comp))
+        })
+        .map(|(comp, _, _, _)| title_of(comp))
+        .collect();
+    let current = if c.login == route.teacher {
+        "/my-route"
+    } else {
+        "/routes"
+    };
     let page = app::render_route(&app::RoutePage {
-        chrome: chrome(c, csrf, "/routes"),
+        chrome: chrome(c, csrf, current),
+        missing,
         csrf: csrf.0.clone(),
         id: route.id,
         teacher_name: account
@@ -545,13 +576,16 @@ async fn after_write(
     id: i64,
     outcome: Result<RouteRow, StoreError>,
     done: &str,
+    step: Option<u32>,
 ) -> PageResult {
     match outcome {
         Ok(_) => {
             let query: String = form_urlencoded::Serializer::new(String::new())
                 .append_pair("done", done)
                 .finish();
-            Ok(Redirect::to(&format!("/routes/{id}?{query}")).into_response())
+            // Back to the step acted on, not the top of a long page.
+            let anchor = step.map(|p| format!("#step-{p}")).unwrap_or_default();
+            Ok(Redirect::to(&format!("/routes/{id}?{query}{anchor}")).into_response())
         }
         Err(StoreError::Conflict(message)) => {
             route_page(state, c, csrf, id, None, Some(message)).await
@@ -569,6 +603,7 @@ async fn edit(
     id: i64,
     change: impl FnOnce(&mut Vec<Step>) -> Result<(), String>,
     done: &str,
+    step: Option<u32>,
 ) -> PageResult {
     if !manages_routes(c) {
         return Err(Failure::Forbidden.into());
@@ -582,7 +617,7 @@ async fn edit(
         .store
         .update_draft(&c.login, id, steps, now_millis())
         .await;
-    after_write(state, c, csrf, id, outcome, done).await
+    after_write(state, c, csrf, id, outcome, done, step).await
 }
 
 fn step_at(steps: &[Step], position: u32) -> Result<usize, String> {
@@ -611,6 +646,7 @@ pub async fn remove_step(
             Ok(())
         },
         "Шаг удалён.",
+        None,
     )
     .await
 }
@@ -644,6 +680,7 @@ pub async fn move_step(
             Ok(())
         },
         "Порядок шагов изменён.",
+        None,
     )
     .await
 }
@@ -715,6 +752,7 @@ pub async fn date_step(
             Ok(())
         },
         "Сроки шага изменены.",
+        Some(position),
     )
     .await
 }
@@ -818,6 +856,7 @@ pub async fn add_step(
             Ok(())
         },
         "Шаг добавлен.",
+        None,
     )
     .await
 }
@@ -840,6 +879,7 @@ pub async fn approve(
         id,
         outcome,
         "Маршрут утверждён: педагог видит его на своей странице.",
+        None,
     )
     .await
 }
@@ -900,6 +940,7 @@ pub async fn submit_step(
         id,
         outcome,
         "Выполнение отмечено: шаг ждёт подтверждения заместителя директора.",
+        Some(position),
     )
     .await
 }
@@ -966,7 +1007,7 @@ pub async fn review_step(
     } else {
         "Шаг возвращён педагогу с комментарием."
     };
-    after_write(&state, &c, &csrf, id, outcome, done).await
+    after_write(&state, &c, &csrf, id, outcome, done, Some(position)).await
 }
 
 /// «Мой маршрут»: the teacher's newest approved or completed route.
