@@ -25,6 +25,9 @@ pub use model::{
     TeacherHome,
 };
 pub use model::{
+    CatalogueEntryForm, CatalogueEntryPage, CatalogueFilterView, CataloguePage, CatalogueRow,
+};
+pub use model::{
     CatalogueOption, DeficitRow, EvidenceView, RouteListRow, RoutePage, RoutesPage, SettingsForm,
     SettingsPage, StepView,
 };
@@ -37,6 +40,7 @@ pub use pages::banks::{
 pub use pages::campaigns::{
     AUDIENCE_KINDS, PARTICIPATION_REFRESH_SECS, render_campaign, render_campaigns,
 };
+pub use pages::catalogue::{FORMATS, render_catalogue, render_catalogue_entry};
 pub use pages::directory::{SCHOOLS_SHOWN, render_municipality, render_region};
 pub use pages::error::render_error;
 pub use pages::mentor::render_mentor;

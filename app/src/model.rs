@@ -606,3 +606,84 @@ pub struct SettingsForm {
     /// Display names of critical, high, reduced, none.
     pub names: [String; 4],
 }
+
+/// «Каталог мероприятий»: browse and filter; methodists edit entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CataloguePage {
+    pub chrome: Chrome,
+    pub filter: CatalogueFilterView,
+    /// Competences for the filter: `BANK:CODE` and title.
+    pub competences: Vec<(String, String)>,
+    /// Municipalities for the filter: code and name.
+    pub municipalities: Vec<(String, String)>,
+    pub rows: Vec<CatalogueRow>,
+    /// Entries in the catalogue in all.
+    pub total: usize,
+    pub can_edit: bool,
+    pub notice: Option<String>,
+}
+
+/// The filter as typed (query parameters).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueFilterView {
+    pub competence: String,
+    pub kind: String,
+    pub format: String,
+    pub municipality: String,
+    pub from: String,
+    pub to: String,
+    pub seats_left: bool,
+}
+
+/// One catalogue entry in the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueRow {
+    pub code: String,
+    pub title: String,
+    pub kind: String,
+    pub hours: u32,
+    pub format: String,
+    /// The municipality's name, or «региональное».
+    pub place: String,
+    pub dates: String,
+    pub competences: Vec<String>,
+    pub provider: Option<String>,
+    /// «12 из 25, свободно 13», «не ограничено».
+    pub seats: String,
+    pub full: bool,
+    pub active: bool,
+}
+
+/// The form to edit (or add) one catalogue entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueEntryPage {
+    pub chrome: Chrome,
+    pub csrf: String,
+    /// `None`: a new entry.
+    pub code: Option<String>,
+    pub form: CatalogueEntryForm,
+    pub competences: Vec<(String, String)>,
+    pub municipalities: Vec<(String, String)>,
+    /// «Занято мест: 12 (утверждённые маршруты)».
+    pub seats: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The entry form's values, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueEntryForm {
+    pub code: String,
+    pub title: String,
+    pub kind: String,
+    pub hours: String,
+    pub competences: Vec<String>,
+    pub provider: String,
+    pub format: String,
+    pub subjects: String,
+    pub municipality: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub capacity: String,
+    pub url: String,
+    pub active: bool,
+}

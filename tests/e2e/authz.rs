@@ -231,6 +231,21 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
             }
         }
         ("GET", "/settings") => page_gate(&["cnppm1", "admin1"]),
+        ("GET", "/catalogue") => {
+            page_gate(&["cnppm1", "admin1", "deputy1", "principal1", "coord1"])
+        }
+        ("GET", "/catalogue/new") => page_gate(&["cnppm1", "admin1"]),
+        ("POST", "/catalogue") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 422, // the matrix posts an empty form
+            other => other,
+        },
+        // The test region's catalogue is empty.
+        ("GET", "/catalogue/{code}") | ("POST", "/catalogue/{code}") => {
+            match page_gate(&["cnppm1", "admin1"]) {
+                200 => 404,
+                other => other,
+            }
+        }
         ("POST", "/settings") => match page_gate(&["cnppm1", "admin1"]) {
             200 => 422, // the matrix posts an empty form
             other => other,

@@ -17,6 +17,7 @@ use crate::helpers::{Backend, Browser, TestApp, client, login};
 on_both_databases!(
     a_route_is_proposed_edited_approved_and_completed,
     settings_change_the_next_drafts,
+    the_catalogue_is_browsed_and_edited,
 );
 
 fn entry(code: &str, kind: ActivityKind, hours: u32, competence: &str) -> Entry {
@@ -416,5 +417,68 @@ async fn settings_change_the_next_drafts(backend: Backend) {
         html.contains("Не покрыты обязательные дефициты"),
         "the methodist is warned before approving"
     );
+    app.stop().await;
+}
+
+/// The methodist adds and edits catalogue entries on the page; everyone
+/// who follows routes can browse and filter it, with the seats routes take.
+async fn the_catalogue_is_browsed_and_edited(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.open_campaign("pedagogy-core").await;
+    let methodist = Browser::signed_in(&app, "cnppm1").await;
+    let fields = [
+        ("code", "pk-77"),
+        ("title", "Формирующее оценивание на уроке"),
+        ("kind", "course"),
+        ("hours", "36"),
+        ("competences", "pedagogy-core:K2"),
+        ("competences", "pedagogy-core:K3"),
+        ("format", "remote"),
+        ("capacity", "20"),
+        ("starts_on", "2027-02-01"),
+        ("ends_on", "2027-02-20"),
+        ("active", "true"),
+    ];
+    let mut bad = fields.to_vec();
+    bad[3] = ("hours", "полтора");
+    let r = methodist.post_form(&app, "/catalogue", &bad).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Часов: целое число"));
+    assert!(app.store.catalogue().await.unwrap().is_empty());
+    let r = methodist.post_form(&app, "/catalogue", &fields).await;
+    assert_eq!(r.status(), 303);
+    let again = methodist.post_form(&app, "/catalogue", &fields).await;
+    assert_eq!(again.status(), 422, "a code is added once");
+
+    let stored = app.store.catalogue().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].capacity, Some(20));
+    assert_eq!(stored[0].competences.len(), 2);
+
+    let mut changed = fields.to_vec();
+    changed[7] = ("capacity", "");
+    let r = methodist
+        .post_form(&app, "/catalogue/pk-77", &changed)
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.store.catalogue().await.unwrap()[0].capacity, None);
+
+    let deputy = Browser::signed_in(&app, "deputy1").await;
+    let list = deputy
+        .get(&app, "/catalogue?competence=pedagogy-core%3AK2&seats=left")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Формирующее оценивание на уроке"), "{list}");
+    assert!(list.contains("не ограничено"));
+    let none = deputy
+        .get(&app, "/catalogue?competence=pedagogy-core%3AK1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!none.contains("Формирующее оценивание на уроке"));
+    assert_eq!(deputy.get(&app, "/catalogue/new").await.status(), 403);
     app.stop().await;
 }

@@ -4,6 +4,7 @@ pub mod attempt;
 pub mod auth;
 pub mod banks;
 pub mod campaigns;
+pub mod catalogue;
 pub mod directory;
 pub mod error;
 pub mod mentor;

@@ -17,6 +17,7 @@ pub mod routes;
 pub mod session;
 pub mod state;
 pub mod web;
+pub mod web_catalogue;
 pub mod web_diagnostics;
 pub mod web_routes;
 pub mod web_settings;

@@ -18,7 +18,7 @@ use domain::Role;
 use crate::error::{ApiError, Failure, PageError};
 use crate::session::Identity;
 use crate::state::AppState;
-use crate::{api, web, web_diagnostics, web_routes, web_settings};
+use crate::{api, web, web_catalogue, web_diagnostics, web_routes, web_settings};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +119,11 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/my-route", SignedIn, get(web_routes::my_route)),
         route!(GET "/routes/{id}/iom.docx", SignedIn, get(web_routes::iom_docx)),
         route!(GET "/routes/{id}/iom.pdf", SignedIn, get(web_routes::iom_pdf)),
+        route!(GET "/catalogue", Roles(ROUTE_READERS), get(web_catalogue::catalogue)),
+        route!(POST "/catalogue", Roles(REGION), post(web_catalogue::create_entry)),
+        route!(GET "/catalogue/new", Roles(REGION), get(web_catalogue::new_entry)),
+        route!(GET "/catalogue/{code}", Roles(REGION), get(web_catalogue::entry)),
+        route!(POST "/catalogue/{code}", Roles(REGION), post(web_catalogue::update_entry)),
         route!(GET "/settings", Roles(REGION), get(web_settings::settings)),
         route!(POST "/settings", Roles(REGION), post(web_settings::save_settings)),
     ]

@@ -42,6 +42,7 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
         items.push(("/region", "Регион"));
         items.push(("/campaigns", "Диагностики"));
         items.push(("/routes", "Маршруты"));
+        items.push(("/catalogue", "Каталог"));
         items.push(("/banks", "Банки заданий"));
         items.push(("/settings", "Настройки"));
     }
