@@ -75,6 +75,7 @@ fn path_for(template: &str, target: Target) -> String {
         .replace("{id}", "999999")
         .replace("{item_id}", "K1-001")
         .replace("{position}", "0")
+        .replace("{evidence_id}", "1")
 }
 
 /// What `who` (None: anonymous) must get from `method path` at `target`.
@@ -206,6 +207,7 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
         },
         // The test region has no routes.
         ("GET", "/routes/{id}")
+        | ("GET", "/routes/{id}/steps/{position}/evidence/{evidence_id}")
         | ("GET", "/routes/{id}/iom.docx")
         | ("GET", "/routes/{id}/iom.pdf")
         | ("POST", "/routes/{id}/steps/{position}/submit") => {

@@ -47,6 +47,54 @@ async fn route_of(app: &TestApp, l: &str) -> RouteRow {
         .remove(0)
 }
 
+/// Posts a form with a file as a browser does (`multipart/form-data`), the
+/// CSRF field first as the pages put it.
+async fn post_file(
+    b: &Browser,
+    app: &TestApp,
+    path: &str,
+    text: &str,
+    file: (&str, &[u8]),
+) -> reqwest::Response {
+    let boundary = "----marshrut-test-boundary";
+    let mut body: Vec<u8> = Vec::new();
+    for (name, value) in [("csrf", b.csrf.as_str()), ("text", text)] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    client()
+        .post(app.url(path))
+        .header(
+            "cookie",
+            format!(
+                "marshrut_session={}; marshrut_csrf={}",
+                b.session.as_deref().unwrap_or_default(),
+                b.csrf
+            ),
+        )
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn location(r: &reqwest::Response) -> String {
     r.headers()["location"].to_str().unwrap().to_string()
 }
@@ -231,19 +279,45 @@ async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
     assert_eq!(r.status(), 303);
     let html = teacher.get(&app, &page).await.text().await.unwrap();
     assert!(html.contains("Приложите номер удостоверения"));
-    teacher
-        .post_form(
-            &app,
-            &format!("{page}/steps/1/submit"),
-            &[("text", "Удостоверение № 672400012345")],
-        )
-        .await;
+    // A file that is not a document is refused; a PDF is kept as given.
+    let submit = format!("{page}/steps/1/submit");
+    let r = post_file(&teacher, &app, &submit, "", ("virus.exe", b"MZ\x90\x00")).await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Такой файл не принимается")
+    );
+    let pdf: &[u8] = b"%PDF-1.4\n% certificate 672400012345\n%%EOF\n";
+    let r = post_file(
+        &teacher,
+        &app,
+        &submit,
+        "Удостоверение № 672400012345",
+        ("удостоверение.pdf", pdf),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
     let evidence = app
         .store
         .step_evidence(&Scope::region(), route.id, 1)
         .await
         .unwrap();
     assert_eq!(evidence.len(), 2, "a resubmission keeps the first evidence");
+    let file = format!("{page}/steps/1/evidence/{}", evidence[1].id);
+    let r = deputy.get(&app, &file).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(&r.bytes().await.unwrap()[..], pdf);
+    assert_eq!(stranger.get(&app, &file).await.status(), 404);
 
     // Every mandatory step confirmed: the route is completed.
     let approved = route_of(&app, "teacher1").await;

@@ -297,14 +297,30 @@ fn step_forms(
     if can_submit && matches!(s.status_key, "planned" | "returned") {
         let text_id = format!("evidence-text-{}", s.position);
         let url_id = format!("evidence-url-{}", s.position);
+        let file_id = format!("evidence-file-{}", s.position);
         return view! {
-            <form method="post" action=format!("{base}/submit") class="step__form">
+            <form
+                method="post"
+                action=format!("{base}/submit")
+                class="step__form"
+                enctype="multipart/form-data"
+            >
                 <input type="hidden" name="csrf" value=csrf.to_string()/>
-                <p class="hint">"Отметьте выполнение: опишите результат или дайте ссылку на подтверждение."</p>
+                <p class="hint">
+                    "Отметьте выполнение: опишите результат, дайте ссылку или приложите файл "
+                    "(удостоверение, отчёт, конспект)."
+                </p>
                 <label for=text_id.clone()>"Что сделано"</label>
                 <textarea id=text_id name="text" rows="3" maxlength="4000"></textarea>
                 <label for=url_id.clone()>"Ссылка (документ, публикация, удостоверение)"</label>
                 <input type="url" id=url_id name="url" maxlength="2000" placeholder="https://"/>
+                <label for=file_id.clone()>"Файл: PDF, JPEG, PNG, DOCX, XLSX, PPTX или ODT, до 10 МБ"</label>
+                <input
+                    type="file"
+                    id=file_id
+                    name="file"
+                    accept=".pdf,.jpg,.jpeg,.png,.docx,.xlsx,.pptx,.odt"
+                />
                 <button type="submit" class="button">"Отметить выполнение"</button>
             </form>
         }

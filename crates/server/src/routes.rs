@@ -15,6 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post, put};
 use domain::Role;
 
+use axum::extract::DefaultBodyLimit;
+
 use crate::error::{ApiError, Failure, PageError};
 use crate::session::Identity;
 use crate::state::AppState;
@@ -60,6 +62,14 @@ macro_rules! route {
             path: $path,
             access: $access,
             handler: || $verb($handler),
+        }
+    };
+    ($method:ident $path:literal, $access:expr, $verb:ident($handler:path).layer($layer:expr)) => {
+        RouteSpec {
+            method: Method::$method,
+            path: $path,
+            access: $access,
+            handler: || $verb($handler).layer($layer),
         }
     };
 }
@@ -114,7 +124,13 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/routes/{id}/steps/{position}/remove", Roles(ROUTE_MANAGERS), post(web_routes::remove_step)),
         route!(POST "/routes/{id}/steps/{position}/move", Roles(ROUTE_MANAGERS), post(web_routes::move_step)),
         route!(POST "/routes/{id}/steps/{position}/dates", Roles(ROUTE_MANAGERS), post(web_routes::date_step)),
-        route!(POST "/routes/{id}/steps/{position}/submit", SignedIn, post(web_routes::submit_step)),
+        route!(
+            POST "/routes/{id}/steps/{position}/submit",
+            SignedIn,
+            post(web_routes::submit_step)
+                .layer(DefaultBodyLimit::max(crate::session::MAX_MULTIPART_BYTES))
+        ),
+        route!(GET "/routes/{id}/steps/{position}/evidence/{evidence_id}", SignedIn, get(web_routes::evidence_file)),
         route!(POST "/routes/{id}/steps/{position}/review", Roles(ROUTE_REVIEWERS), post(web_routes::review_step)),
         route!(GET "/my-route", SignedIn, get(web_routes::my_route)),
         route!(GET "/routes/{id}/iom.docx", SignedIn, get(web_routes::iom_docx)),

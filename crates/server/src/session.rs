@@ -29,6 +29,11 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Forms are small; anything larger is refused before parsing.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
+/// The largest file a page form may upload (evidence of a route step), and
+/// the multipart body that carries it with the form's other fields.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_MULTIPART_BYTES: usize = MAX_UPLOAD_BYTES + 256 * 1024;
+
 /// The request's caller, if any, and how it proved itself.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -96,6 +101,30 @@ pub fn csrf_cookie(state: &AppState, token: &str) -> HeaderValue {
     .expect("cookie is visible ASCII")
 }
 
+/// A `multipart/form-data` body (a form with a file).
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// Reads the `csrf` field of a multipart body (the pages put it first).
+async fn multipart_csrf(headers: &HeaderMap, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut request = Request::new(Body::from(bytes));
+    *request.headers_mut() = headers.clone();
+    let mut form = axum::extract::Multipart::from_request(request, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 /// Reads the `csrf` field of an urlencoded form body.
 fn form_csrf(body: &[u8]) -> Option<String> {
     form_urlencoded::parse(body)
@@ -148,16 +177,28 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string)
             } else {
-                let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+                let multipart = is_multipart(&parts.headers);
+                let limit = if multipart {
+                    MAX_MULTIPART_BYTES
+                } else {
+                    MAX_FORM_BYTES
+                };
+                let bytes = match to_bytes(body, limit).await {
                     Ok(b) => b,
                     Err(_) => {
-                        return fail(
-                            api,
-                            Failure::bad_request("Слишком большой объём формы", None),
-                        );
+                        let message = if multipart {
+                            "Файл слишком большой: не более 10 МБ"
+                        } else {
+                            "Слишком большой объём формы"
+                        };
+                        return fail(api, Failure::bad_request(message, None));
                     }
                 };
-                let v = form_csrf(&bytes);
+                let v = if multipart {
+                    multipart_csrf(&parts.headers, bytes.clone()).await
+                } else {
+                    form_csrf(&bytes)
+                };
                 body = Body::from(bytes);
                 v
             };

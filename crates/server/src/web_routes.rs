@@ -884,12 +884,107 @@ pub async fn approve(
     .await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SubmitForm {
-    #[serde(default)]
+/// What a teacher sent for a step: words, a link, a file (name, bytes).
+#[derive(Debug, Default)]
+struct Submission {
     text: String,
-    #[serde(default)]
     url: String,
+    file: Option<(String, Vec<u8>)>,
+}
+
+/// The kinds of file a step's evidence may be, by their first bytes (the
+/// name the browser sends is never trusted for the type): content type and
+/// the extensions that go with it.
+fn sniff(name: &str, bytes: &[u8]) -> Option<&'static str> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        // Office documents are zip files: the extension says which.
+        match ext.as_str() {
+            "docx" => {
+                Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            }
+            "xlsx" => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            "pptx" => {
+                Some("application/vnd.openxmlformats-officedocument.presentationml.presentation")
+            }
+            "odt" => Some("application/vnd.oasis.opendocument.text"),
+            _ => None,
+        }
+    } else {
+        None
+    }
+}
+
+/// A file name fit to store and to send back: its last path part, without
+/// control characters or quotes, at most 120 characters.
+fn clean_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .take(120)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "файл".into()
+    } else {
+        cleaned.trim().to_string()
+    }
+}
+
+/// Reads the submission form: urlencoded, or multipart when it carries a
+/// file.
+async fn read_submission(request: axum::extract::Request) -> Result<Submission, String> {
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut out = Submission::default();
+    if !multipart {
+        let bytes = axum::body::to_bytes(request.into_body(), 64 * 1024)
+            .await
+            .map_err(|_| "Слишком большой объём формы".to_string())?;
+        for (k, v) in form_urlencoded::parse(&bytes) {
+            match k.as_ref() {
+                "text" => out.text = v.into_owned(),
+                "url" => out.url = v.into_owned(),
+                _ => {}
+            }
+        }
+        return Ok(out);
+    }
+    let mut form = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|_| "Форма отправлена не полностью: попробуйте ещё раз".to_string())?;
+    let too_big = "Файл слишком большой: не более 10 МБ";
+    while let Some(field) = form.next_field().await.map_err(|_| too_big.to_string())? {
+        match field.name() {
+            Some("text") => out.text = field.text().await.map_err(|_| too_big.to_string())?,
+            Some("url") => out.url = field.text().await.map_err(|_| too_big.to_string())?,
+            Some("file") => {
+                let name = field.file_name().map(clean_name).unwrap_or_default();
+                let bytes = field.bytes().await.map_err(|_| too_big.to_string())?;
+                if !bytes.is_empty() {
+                    if bytes.len() > crate::session::MAX_UPLOAD_BYTES {
+                        return Err(too_big.into());
+                    }
+                    out.file = Some((name, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 pub async fn submit_step(
@@ -897,37 +992,50 @@ pub async fn submit_step(
     PageCaller(c): PageCaller,
     csrf: Csrf,
     Path((id, position)): Path<(i64, u32)>,
-    axum::Form(f): axum::Form<SubmitForm>,
+    request: axum::extract::Request,
 ) -> PageResult {
     let route = visible_route(&state, &c, id).await?;
     if route.teacher != c.login {
         return Err(Failure::Forbidden.into());
     }
+    let f = match read_submission(request).await {
+        Ok(f) => f,
+        Err(message) => return route_page(&state, &c, &csrf, id, None, Some(message)).await,
+    };
     let text = f.text.trim();
     let url = f.url.trim();
-    let problem = if text.is_empty() && url.is_empty() {
-        Some("Опишите, что сделано, или дайте ссылку на подтверждение")
+    let sniffed = f.file.as_ref().map(|(name, bytes)| sniff(name, bytes));
+    let problem = if text.is_empty() && url.is_empty() && f.file.is_none() {
+        Some("Опишите, что сделано, дайте ссылку или приложите файл подтверждения")
     } else if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
         Some("Ссылка должна начинаться с https:// или http://")
     } else if text.chars().count() > 4000 || url.len() > 2000 {
         Some("Слишком длинный текст: до 4000 знаков, ссылка до 2000")
+    } else if sniffed == Some(None) {
+        Some("Такой файл не принимается: приложите PDF, JPEG, PNG, DOCX, XLSX, PPTX или ODT")
     } else {
         None
     };
     if let Some(p) = problem {
         return route_page(&state, &c, &csrf, id, None, Some(p.into())).await;
     }
+    let (kind, file_name, content_type, bytes) = match f.file {
+        Some((name, bytes)) => (
+            EvidenceKind::File,
+            Some(name),
+            sniffed.flatten().map(str::to_string),
+            Some(bytes),
+        ),
+        None if !url.is_empty() => (EvidenceKind::Link, None, None, None),
+        None => (EvidenceKind::Text, None, None, None),
+    };
     let evidence = NewEvidence {
-        kind: if url.is_empty() {
-            EvidenceKind::Text
-        } else {
-            EvidenceKind::Link
-        },
+        kind,
         text: (!text.is_empty()).then(|| text.to_string()),
         url: (!url.is_empty()).then(|| url.to_string()),
-        file_name: None,
-        content_type: None,
-        bytes: None,
+        file_name,
+        content_type,
+        bytes,
     };
     let outcome = state
         .store
@@ -943,6 +1051,40 @@ pub async fn submit_step(
         Some(position),
     )
     .await
+}
+
+/// A file a teacher attached to a step, for those who see the route; sent
+/// as an attachment with the type found when it was uploaded.
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    Path((id, position, evidence_id)): Path<(i64, u32, i64)>,
+) -> PageResult {
+    visible_route(&state, &c, id).await?;
+    let evidence = state
+        .store
+        .step_evidence(&c.scope(), id, position)
+        .await?
+        .into_iter()
+        .find(|e| e.id == evidence_id)
+        .ok_or(Failure::NotFound)?;
+    let (Some(name), Some(bytes)) = (evidence.file_name, evidence.bytes) else {
+        return Err(Failure::NotFound.into());
+    };
+    let content_type = evidence
+        .content_type
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let mut response = download(bytes, "application/octet-stream", "evidence", name);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&content_type) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, v);
+    }
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -1180,9 +1322,11 @@ async fn document(state: &AppState, c: &Caller, id: i64) -> Result<iom_doc::IomD
     })
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+/// A file to save: `fallback` is the plain ASCII name for old browsers,
+/// `name` the real one (RFC 5987).
+fn download(bytes: Vec<u8>, content_type: &'static str, fallback: &str, name: String) -> Response {
     let disposition = format!(
-        "attachment; filename=\"iom.{}\"; filename*=UTF-8''{}",
+        "attachment; filename=\"{fallback}.{}\"; filename*=UTF-8''{}",
         name.rsplit('.').next().unwrap_or("bin"),
         form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
     );
@@ -1214,6 +1358,7 @@ pub async fn iom_docx(
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "iom",
         name,
     ))
 }
@@ -1228,5 +1373,40 @@ pub async fn iom_pdf(
     let bytes = tokio::task::spawn_blocking(move || iom_doc::pdf(&doc))
         .await
         .map_err(|e| Failure::internal(format!("pdf: {e}")))?;
-    Ok(download(bytes, "application/pdf", name))
+    Ok(download(bytes, "application/pdf", "iom", name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_known_by_their_bytes_not_their_names() {
+        assert_eq!(sniff("a.pdf", b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(
+            sniff("photo.txt", &[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            sniff("scan.png", b"\x89PNG\r\n\x1a\n...."),
+            Some("image/png")
+        );
+        assert!(
+            sniff("report.docx", b"PK\x03\x04....")
+                .unwrap()
+                .contains("wordprocessingml")
+        );
+        // A zip that does not say it is a document, a program named .pdf.
+        assert_eq!(sniff("archive.zip", b"PK\x03\x04...."), None);
+        assert_eq!(sniff("cert.pdf", b"MZ\x90\x00"), None);
+        assert_eq!(sniff("page.html", b"<html><script>"), None);
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_quotes() {
+        assert_eq!(clean_name("C:\\Users\\ivanova\\отчёт.pdf"), "отчёт.pdf");
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("a\"b;c\r\n.pdf"), "abc.pdf");
+        assert_eq!(clean_name("  "), "файл");
+    }
 }
