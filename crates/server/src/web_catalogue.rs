@@ -28,14 +28,7 @@ fn day(d: Option<NaiveDate>) -> String {
 }
 
 fn dates_text(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
-    let ru = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
-    match (from, to) {
-        (Some(a), Some(b)) if a == b => ru(a),
-        (Some(a), Some(b)) => format!("{} – {}", ru(a), ru(b)),
-        (Some(a), None) => format!("с {}", ru(a)),
-        (None, Some(b)) => format!("до {}", ru(b)),
-        (None, None) => "в любое время".into(),
-    }
+    crate::web_routes::dates_or(from, to, "в любое время")
 }
 
 /// Competences for the forms, in the banks' order: `BANK:CODE`, title.

@@ -46,12 +46,17 @@ fn input_day(d: Option<NaiveDate>) -> String {
 }
 
 fn dates_text(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    dates_or(from, to, "в течение периода")
+}
+
+/// «16.02.2027 – 01.03.2027», «с 16.02.2027», or `undated`.
+pub(crate) fn dates_or(from: Option<NaiveDate>, to: Option<NaiveDate>, undated: &str) -> String {
     match (from, to) {
         (Some(a), Some(b)) if a == b => ru_day(a),
         (Some(a), Some(b)) => format!("{} – {}", ru_day(a), ru_day(b)),
         (Some(a), None) => format!("с {}", ru_day(a)),
         (None, Some(b)) => format!("до {}", ru_day(b)),
-        (None, None) => "в течение периода".into(),
+        (None, None) => undated.into(),
     }
 }
 
