@@ -453,6 +453,8 @@ pub struct RoutesPage {
     pub notice: Option<String>,
     /// The caller may propose drafts (a ЦНППМ methodist or an administrator).
     pub can_generate: bool,
+    /// For the generation form: municipality codes and names.
+    pub municipalities: Vec<(String, String)>,
 }
 
 /// One route in a list.

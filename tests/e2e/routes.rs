@@ -143,8 +143,29 @@ async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
         .await
         .unwrap();
 
-    // The methodist proposes drafts.
+    // The methodist proposes drafts: for another school, nobody; an unknown
+    // school is named back; then for everyone.
     let methodist = Browser::signed_in(&app, "cnppm1").await;
+    let r = methodist
+        .post_form(&app, "/routes/generate", &[("school", "s2")])
+        .await;
+    let list = methodist
+        .get(&app, &location(&r))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Черновиков сформировано: 0"), "{list}");
+    let r = methodist
+        .post_form(&app, "/routes/generate", &[("school", "s99")])
+        .await;
+    let list = methodist
+        .get(&app, &location(&r))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("ОО с кодом «s99» нет"), "{list}");
     let r = methodist.post_form(&app, "/routes/generate", &[]).await;
     assert_eq!(r.status(), 303);
     let list = methodist

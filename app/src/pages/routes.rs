@@ -153,6 +153,11 @@ pub fn render_routes(p: &RoutesPage) -> String {
             }
         });
         let csrf = p.csrf.clone();
+        let municipalities = p
+            .municipalities
+            .iter()
+            .map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> })
+            .collect_view();
         let generate = p.can_generate.then(move || {
             view! {
             <section class="card" aria-labelledby="generate-title">
@@ -162,8 +167,19 @@ pub fn render_routes(p: &RoutesPage) -> String {
                     "дефицитов по правилам региона: каталог мероприятий, бюджет часов, места. "
                     "Утверждённые маршруты и черновики, изменённые вручную, не затрагиваются."
                 </p>
-                <form method="post" action="/routes/generate" class="inline-form">
+                <form method="post" action="/routes/generate" class="filter">
                     <input type="hidden" name="csrf" value=csrf/>
+                    <div>
+                        <label for="g-municipality">"Для кого"</label>
+                        <select id="g-municipality" name="municipality">
+                            <option value="">"все педагоги региона"</option>
+                            {municipalities}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="g-school">"или только ОО (код)"</label>
+                        <input type="text" id="g-school" name="school" maxlength="64"/>
+                    </div>
                     <button type="submit" class="button">"Сформировать черновики"</button>
                 </form>
             </section>

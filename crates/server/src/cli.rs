@@ -619,7 +619,7 @@ async fn routes_generate(store: &dyn Store, teacher: Option<&str>, json: bool) -
         &RegionAuthority::command_line(),
         &banks,
         today,
-        only.as_ref(),
+        &only.map_or(crate::iom::Group::All, crate::iom::Group::Teacher),
     )
     .await;
     bar.finish_and_clear();

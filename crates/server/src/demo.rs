@@ -190,7 +190,7 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
         &RegionAuthority::command_line(),
         &banks,
         config.today(),
-        None,
+        &crate::iom::Group::All,
     )
     .await?;
     eprintln!("  маршруты: черновиков {}", generated.counts.created);

@@ -11,8 +11,8 @@ use chrono::{Months, NaiveDate};
 use domain::profile::{Taken, current};
 use domain::routes::{Deficit, Mentor, Need, Proposal, Step, generate};
 use domain::{
-    Bank, CompetenceRef, CourseCode, Level, Login, RegionAuthority, Role, RoutePolicy,
-    policy::ROUTE_POLICY_KEY,
+    Bank, CompetenceRef, CourseCode, Level, Login, MunicipalityCode, RegionAuthority, Role,
+    RoutePolicy, SchoolCode, policy::ROUTE_POLICY_KEY,
 };
 use serde_json::{Value, json};
 use store::{DiagnosticRow, DraftCounts, NewDraft, RouteRow, Store};
@@ -79,15 +79,28 @@ pub fn current_deficits(
     out
 }
 
-/// Proposes draft routes by the policy for every teacher who needs one (or
-/// only `only`, whatever their level) and saves them: untouched drafts are
-/// replaced, drafts edited by hand and approved routes are kept.
+/// Whom a generation run proposes routes for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Group {
+    /// Every teacher of the region who needs a route.
+    All,
+    /// Those of one municipality's schools.
+    Municipality(MunicipalityCode),
+    /// Those of one school.
+    School(SchoolCode),
+    /// One teacher, whatever their level («any other teacher on request»).
+    Teacher(Login),
+}
+
+/// Proposes draft routes by the policy for the teachers of `group` who
+/// need one and saves them: untouched drafts are replaced, drafts edited
+/// by hand and approved routes are kept.
 pub async fn generate_routes(
     store: &dyn Store,
     auth: &RegionAuthority,
     banks: &[Bank],
     today: NaiveDate,
-    only: Option<&Login>,
+    group: &Group,
 ) -> Result<Generated, Failure> {
     let policy = policy(store).await?;
     let period = policy.period(today);
@@ -112,20 +125,27 @@ pub async fn generate_routes(
     let mut needs = Vec::new();
     let mut kept = 0;
     for a in &directory.accounts {
-        if !a.active || !a.has(Role::Teacher) || only.is_some_and(|l| l != &a.login) {
+        let school = a.school.as_ref().and_then(|c| schools.get(c));
+        let in_group = match group {
+            Group::All => true,
+            Group::Teacher(l) => l == &a.login,
+            Group::School(code) => a.school.as_ref() == Some(code),
+            Group::Municipality(code) => school.is_some_and(|s| &s.municipality == code),
+        };
+        if !a.active || !a.has(Role::Teacher) || !in_group {
             continue;
         }
+        let on_request = matches!(group, Group::Teacher(_));
         let Some((level, list)) = deficits.get(&a.login) else {
             continue;
         };
-        if list.is_empty() || (only.is_none() && !policy.route_levels.contains(level)) {
+        if list.is_empty() || (!on_request && !policy.route_levels.contains(level)) {
             continue;
         }
         if states.get(&a.login).is_some_and(|s| !s.replaceable()) {
             kept += 1;
             continue;
         }
-        let school = a.school.as_ref().and_then(|c| schools.get(c));
         needs.push(Need {
             teacher: a.login.clone(),
             municipality: school.map(|s| s.municipality.clone()),

@@ -285,12 +285,56 @@ pub async fn routes(
         rows,
         notice,
         can_generate: drafts,
+        municipalities: if drafts {
+            state
+                .store
+                .municipalities(&Scope::region())
+                .await?
+                .into_iter()
+                .map(|m| (m.municipality.code.to_string(), m.municipality.name))
+                .collect()
+        } else {
+            Vec::new()
+        },
     });
     Ok(Html(page).into_response())
 }
 
-pub async fn generate(State(state): State<AppState>, PageCaller(c): PageCaller) -> PageResult {
+#[derive(Debug, Deserialize, Default)]
+pub struct GenerateForm {
+    /// `""` (everyone), or a municipality's code.
+    #[serde(default)]
+    municipality: String,
+    /// A school's code, which narrows to that school.
+    #[serde(default)]
+    school: String,
+}
+
+pub async fn generate(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    axum::Form(f): axum::Form<GenerateForm>,
+) -> PageResult {
     let auth = RegionAuthority::for_route_work(&c).ok_or(Failure::Forbidden)?;
+    let refuse = |text: String| {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("done", &text)
+            .finish();
+        Ok(Redirect::to(&format!("/routes?{query}")).into_response())
+    };
+    let group = match (f.school.trim(), f.municipality.trim()) {
+        ("", "") => crate::iom::Group::All,
+        ("", m) => match domain::MunicipalityCode::parse(m) {
+            Ok(code) => crate::iom::Group::Municipality(code),
+            Err(e) => return refuse(format!("Муниципалитет: {}", e.0)),
+        },
+        (school, _) => match domain::SchoolCode::parse(school) {
+            Ok(code) if state.store.school(&Scope::region(), &code).await?.is_some() => {
+                crate::iom::Group::School(code)
+            }
+            _ => return refuse(format!("ОО с кодом «{school}» нет: проверьте код")),
+        },
+    };
     let titles_banks = crate::import::current_banks(state.store.as_ref())
         .await
         .map_err(|e| Failure::internal(format!("banks: {e:?}")))?;
@@ -299,7 +343,7 @@ pub async fn generate(State(state): State<AppState>, PageCaller(c): PageCaller) 
         &auth,
         &titles_banks,
         state.config.today(),
-        None,
+        &group,
     )
     .await?;
     let c_ = generated.counts;
