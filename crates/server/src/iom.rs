@@ -30,6 +30,17 @@ pub async fn policy(store: &dyn Store) -> Result<RoutePolicy, Failure> {
     }
 }
 
+/// The region's display names of the levels (a setting; the defaults of
+/// `rules.md`, since regions word them differently).
+pub async fn level_names(store: &dyn Store) -> Result<domain::LevelNames, Failure> {
+    Ok(
+        match store.setting(domain::policy::LEVEL_NAMES_KEY).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => domain::LevelNames::default(),
+        },
+    )
+}
+
 /// What one generation run did.
 #[derive(Debug)]
 pub struct Generated {

@@ -532,6 +532,7 @@ pub async fn profile(
                 .map(percent_of)
         })
     };
+    let names = crate::iom::level_names(state.store.as_ref()).await?;
     let mut competences = Vec::new();
     for k in &d.competences {
         let local = k.competence.rsplit(':').next().unwrap_or(&k.competence);
@@ -550,7 +551,7 @@ pub async fn profile(
                 .map(percent_ru)
                 .unwrap_or_else(|| "—".into()),
             level: k.level,
-            level_title: k.level.default_title().to_string(),
+            level_title: names.name(k.level).to_string(),
             change: before(&k.competence).map(|b| change_text(percent, b)),
         });
     }
@@ -562,7 +563,7 @@ pub async fn profile(
         percent: overall_percent,
         percent_text: percent_ru(&d.overall_percent),
         level: d.overall_level,
-        level_title: d.overall_level.default_title().to_string(),
+        level_title: names.name(d.overall_level).to_string(),
         change: previous.map(|p| change_text(overall_percent, percent_of(&p.overall_percent))),
     };
     let (review, review_note) = review_of(&state, d, &bank).await?;

@@ -17,8 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use domain::routes::{Deficit, Step, Uncovered, expected_result, step_from_entry};
 use domain::{
-    ActivityKind, Caller, CompetenceRef, Entry, Level, LevelNames, Login, RegionAuthority, Role,
-    Scope,
+    ActivityKind, Caller, CompetenceRef, Entry, Level, Login, RegionAuthority, Role, Scope,
 };
 use serde::Deserialize;
 use store::{
@@ -103,15 +102,7 @@ fn uncovered_of(r: &RouteRow) -> Vec<Uncovered> {
     serde_json::from_str(&r.uncovered_json).unwrap_or_default()
 }
 
-/// The region's level names (a setting; defaults of `rules.md`).
-async fn level_names(state: &AppState) -> Result<LevelNames, Failure> {
-    Ok(
-        match state.store.setting(domain::policy::LEVEL_NAMES_KEY).await? {
-            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-            None => LevelNames::default(),
-        },
-    )
-}
+use crate::iom::level_names;
 
 /// A teacher's current profile: overall level, competences (most severe
 /// first) with the stored percent, and whether a diagnostic was recorded
@@ -233,7 +224,7 @@ pub async fn routes(
         .filter(|r| wanted.is_none_or(|w| r.status == w))
         .filter(|r| !only_waiting || waiting_of(r) > 0)
         .collect();
-    let names = level_names(&state).await?;
+    let names = level_names(state.store.as_ref()).await?;
     let directory_scope = c.scope();
     let mut rows = Vec::new();
     for r in chosen.iter().take(LIST_LIMIT) {
@@ -398,7 +389,7 @@ async fn route_page(
         Some(code) => state.store.school(&scope, &code).await?,
         None => None,
     };
-    let names = level_names(state).await?;
+    let names = level_names(state.store.as_ref()).await?;
     let titles = competence_titles(state).await?;
     let title_of = |c: &CompetenceRef| titles.get(c).cloned().unwrap_or_else(|| c.to_string());
     let profile = current_profile(state, &scope, &route.teacher, route.approved_at).await?;
@@ -1247,7 +1238,7 @@ async fn document(state: &AppState, c: &Caller, id: i64) -> Result<iom_doc::IomD
         Some(code) => state.store.school(&scope, &code).await?,
         None => None,
     };
-    let names = level_names(state).await?;
+    let names = level_names(state.store.as_ref()).await?;
     let titles = competence_titles(state).await?;
     let title_of = |c: &CompetenceRef| titles.get(c).cloned().unwrap_or_else(|| c.to_string());
     let profile = current_profile(state, &scope, &route.teacher, route.approved_at).await?;

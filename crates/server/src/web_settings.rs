@@ -119,20 +119,6 @@ fn parse(
     (form, parsed)
 }
 
-async fn stored(state: &AppState) -> Result<LevelNames, PageError> {
-    Ok(
-        match state
-            .store
-            .setting(LEVEL_NAMES_KEY)
-            .await
-            .map_err(crate::error::Failure::from)?
-        {
-            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-            None => LevelNames::default(),
-        },
-    )
-}
-
 #[derive(Debug, Deserialize, Default)]
 pub struct SettingsQuery {
     #[serde(default)]
@@ -146,7 +132,7 @@ pub async fn settings(
     Query(q): Query<SettingsQuery>,
 ) -> PageResult {
     let policy = crate::iom::policy(state.store.as_ref()).await?;
-    let names = stored(&state).await?;
+    let names = crate::iom::level_names(state.store.as_ref()).await?;
     let page = app::render_settings(&app::SettingsPage {
         chrome: chrome(&c, &csrf, "/settings"),
         csrf: csrf.0.clone(),
