@@ -826,6 +826,61 @@ async fn a_route_is_edited_approved_done_and_confirmed_in_a_browser() {
         .unwrap()
         .remove(0);
     assert_eq!(route.status, RouteStatus::Completed);
+
+    // The ИОМ downloads from the route page's links and opens: the PDF's
+    // text (read back by pdftotext) carries the teacher's name in Cyrillic,
+    // the DOCX is a Word package.
+    let session = c
+        .get_named_cookie("marshrut_session")
+        .await
+        .expect("the session cookie")
+        .value()
+        .to_string();
+    c.goto(&app.url(&format!("/routes/{}", route.id)))
+        .await
+        .unwrap();
+    for (label, magic) in [
+        ("Скачать ИОМ (PDF)", &b"%PDF"[..]),
+        ("Скачать ИОМ (DOCX)", &b"PK"[..]),
+    ] {
+        let href = c
+            .find(Locator::LinkText(label))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .expect("a link");
+        let bytes = reqwest::Client::new()
+            .get(app.url(&href))
+            .header("cookie", format!("marshrut_session={session}"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(bytes.starts_with(magic), "{label}");
+        if magic == b"%PDF" {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("iom.pdf");
+            std::fs::write(&file, &bytes).unwrap();
+            let out = std::process::Command::new("pdftotext")
+                .arg(&file)
+                .arg("-")
+                .output()
+                .expect("pdftotext (poppler-utils) is needed to open the PDF");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains(NAME), "{text}");
+            assert!(
+                text.contains("ИНДИВИДУАЛЬНЫЙ ОБРАЗОВАТЕЛЬНЫЙ МАРШРУТ"),
+                "{text}"
+            );
+        } else {
+            let names = String::from_utf8_lossy(&bytes);
+            assert!(names.contains("word/document.xml"));
+        }
+    }
     c.close().await.unwrap();
     app.stop().await;
 }
