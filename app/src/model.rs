@@ -453,6 +453,8 @@ pub struct RoutesPage {
     pub notice: Option<String>,
     /// The caller may propose drafts (a ЦНППМ methodist or an administrator).
     pub can_generate: bool,
+    /// For the generation form: campaign ids and titles.
+    pub campaigns: Vec<(String, String)>,
     /// For the generation form: municipality codes and names.
     pub municipalities: Vec<(String, String)>,
 }
@@ -560,6 +562,9 @@ pub struct StepView {
     /// The deputy head's comment on a returned (or confirmed) step.
     pub comment: Option<String>,
     pub evidence: Vec<EvidenceView>,
+    /// Colleagues the caller may name as this mentoring step's mentor
+    /// (login, name); empty when the caller may not.
+    pub mentor_options: Vec<(String, String)>,
 }
 
 /// One piece of evidence a teacher gave for a step.

@@ -226,6 +226,12 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
             200 => 404,
             other => other,
         },
+        ("POST", "/routes/{id}/steps/{position}/mentor") => {
+            match page_gate(&["deputy1", "principal1", "cnppm1", "admin1"]) {
+                200 => 404,
+                other => other,
+            }
+        }
         ("POST", "/routes/{id}/steps/{position}/review") => {
             match page_gate(&["deputy1", "principal1"]) {
                 200 => 404,

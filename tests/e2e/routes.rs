@@ -101,7 +101,7 @@ fn location(r: &reqwest::Response) -> String {
 
 async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    app.open_campaign("pedagogy-core").await;
+    let campaign = app.open_campaign("pedagogy-core").await.to_string();
     let today = marshrut::Config::new("").today();
     let now = chrono::Utc::now().timestamp_millis();
     let competence = |code: &str, level| DiagnosticCompetence {
@@ -148,6 +148,17 @@ async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
     let methodist = Browser::signed_in(&app, "cnppm1").await;
     let r = methodist
         .post_form(&app, "/routes/generate", &[("school", "s2")])
+        .await;
+    let list = methodist
+        .get(&app, &location(&r))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Черновиков сформировано: 0"), "{list}");
+    // teacher1's diagnostic was imported, not taken in the campaign.
+    let r = methodist
+        .post_form(&app, "/routes/generate", &[("campaign", &campaign)])
         .await;
     let list = methodist
         .get(&app, &location(&r))
@@ -276,10 +287,26 @@ async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
     assert_eq!(r.status(), 303);
 
     // Another school's teacher cannot see it; the deputy head of the school
+    // names a colleague as the mentor (not someone from another school),
     // returns the step (a comment is required), then confirms it.
     let stranger = Browser::signed_in(&app, "teacher3").await;
     assert_eq!(stranger.get(&app, &page).await.status(), 404);
     let deputy = Browser::signed_in(&app, "deputy1").await;
+    let mentor = format!("{page}/steps/0/mentor");
+    let r = deputy
+        .post_form(&app, &mentor, &[("mentor", "teacher3")])
+        .await;
+    assert_eq!(r.status(), 409);
+    let r = deputy
+        .post_form(&app, &mentor, &[("mentor", "deputy1")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let named = route_of(&app, "teacher1").await;
+    assert_eq!(named.steps[0].step.mentor, Some(login("deputy1")));
+    assert_eq!(
+        named.steps[0].step.mentor_name.as_deref(),
+        Some("Кузнецова Ольга Викторовна")
+    );
     let html = deputy.get(&app, &page).await.text().await.unwrap();
     assert!(html.contains("https://example.org/cert/1") && html.contains("Подтвердить"));
     let review = format!("{page}/steps/1/review");

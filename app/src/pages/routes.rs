@@ -158,6 +158,11 @@ pub fn render_routes(p: &RoutesPage) -> String {
             .iter()
             .map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> })
             .collect_view();
+        let campaigns = p
+            .campaigns
+            .iter()
+            .map(|(id, title)| view! { <option value=id.clone()>{title.clone()}</option> })
+            .collect_view();
         let generate = p.can_generate.then(move || {
             view! {
             <section class="card" aria-labelledby="generate-title">
@@ -174,6 +179,13 @@ pub fn render_routes(p: &RoutesPage) -> String {
                         <select id="g-municipality" name="municipality">
                             <option value="">"все педагоги региона"</option>
                             {municipalities}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="g-campaign">"или прошедшим диагностику"</label>
+                        <select id="g-campaign" name="campaign">
+                            <option value="">"— любую —"</option>
+                            {campaigns}
                         </select>
                     </div>
                     <div>
@@ -373,6 +385,28 @@ fn step_item(
     bounds: &(String, String),
 ) -> impl IntoView {
     let forms = step_forms(&s, p_id, csrf, last, can, bounds);
+    let mentor_form = (!s.mentor_options.is_empty()).then(|| {
+        let select_id = format!("mentor-{}", s.position);
+        let options = s
+            .mentor_options
+            .iter()
+            .map(|(login, name)| view! { <option value=login.clone()>{name.clone()}</option> })
+            .collect_view();
+        view! {
+            <form
+                method="post"
+                action=format!("/routes/{p_id}/steps/{}/mentor", s.position)
+                class="step__tools inline-form"
+            >
+                <input type="hidden" name="csrf" value=csrf.to_string()/>
+                <label for=select_id.clone()>"Наставник из педагогов школы"</label>
+                <select id=select_id name="mentor">{options}</select>
+                <button type="submit" class="button button--secondary button--small">
+                    "Назначить"
+                </button>
+            </form>
+        }
+    });
     let number = s.position + 1;
     let mandatory = if s.mandatory {
         "обязательный"
@@ -444,6 +478,7 @@ fn step_item(
             </dl>
             {comment}
             {evidence}
+            {mentor_form}
             {forms}
         </li>
     }

@@ -99,6 +99,8 @@ pub enum Group {
     Municipality(MunicipalityCode),
     /// Those of one school.
     School(SchoolCode),
+    /// Those who finished one diagnostic campaign.
+    Campaign(i64),
     /// One teacher, whatever their level («any other teacher on request»).
     Teacher(Login),
 }
@@ -133,6 +135,10 @@ pub async fn generate_routes(
     let deficits = current_deficits(&diagnostics, today);
     let states = store.route_states(auth, period.from).await?;
 
+    let finishers: std::collections::HashSet<Login> = match group {
+        Group::Campaign(id) => store.campaign_finishers(*id).await?.into_iter().collect(),
+        _ => Default::default(),
+    };
     let mut needs = Vec::new();
     let mut kept = 0;
     for a in &directory.accounts {
@@ -142,6 +148,7 @@ pub async fn generate_routes(
             Group::Teacher(l) => l == &a.login,
             Group::School(code) => a.school.as_ref() == Some(code),
             Group::Municipality(code) => school.is_some_and(|s| &s.municipality == code),
+            Group::Campaign(_) => finishers.contains(&a.login),
         };
         if !a.active || !a.has(Role::Teacher) || !in_group {
             continue;

@@ -54,6 +54,12 @@ const ROUTE_READERS: &[Role] = &[
 ];
 const ROUTE_MANAGERS: &[Role] = REGION;
 const ROUTE_REVIEWERS: &[Role] = SCHOOL_STAFF;
+const MENTOR_NAMERS: &[Role] = &[
+    Role::DeputyHead,
+    Role::Principal,
+    Role::CnppmMethodist,
+    Role::Admin,
+];
 
 macro_rules! route {
     ($method:ident $path:literal, $access:expr, $verb:ident($handler:path)) => {
@@ -132,6 +138,7 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         route!(GET "/routes/{id}/steps/{position}/evidence/{evidence_id}", SignedIn, get(web_routes::evidence_file)),
         route!(POST "/routes/{id}/steps/{position}/review", Roles(ROUTE_REVIEWERS), post(web_routes::review_step)),
+        route!(POST "/routes/{id}/steps/{position}/mentor", Roles(MENTOR_NAMERS), post(web_routes::name_mentor)),
         route!(GET "/my-route", SignedIn, get(web_routes::my_route)),
         route!(GET "/routes/{id}/iom.docx", SignedIn, get(web_routes::iom_docx)),
         route!(GET "/routes/{id}/iom.pdf", SignedIn, get(web_routes::iom_pdf)),

@@ -276,6 +276,17 @@ pub async fn routes(
         rows,
         notice,
         can_generate: drafts,
+        campaigns: if drafts {
+            state
+                .store
+                .campaigns()
+                .await?
+                .into_iter()
+                .map(|c| (c.id.to_string(), c.title))
+                .collect()
+        } else {
+            Vec::new()
+        },
         municipalities: if drafts {
             state
                 .store
@@ -293,6 +304,9 @@ pub async fn routes(
 
 #[derive(Debug, Deserialize, Default)]
 pub struct GenerateForm {
+    /// A campaign's id: those who finished it.
+    #[serde(default)]
+    campaign: String,
     /// `""` (everyone), or a municipality's code.
     #[serde(default)]
     municipality: String,
@@ -314,6 +328,10 @@ pub async fn generate(
         Ok(Redirect::to(&format!("/routes?{query}")).into_response())
     };
     let group = match (f.school.trim(), f.municipality.trim()) {
+        ("", "") if !f.campaign.trim().is_empty() => match f.campaign.trim().parse::<i64>() {
+            Ok(id) if state.store.campaign(id).await?.is_some() => crate::iom::Group::Campaign(id),
+            _ => return refuse("Такой диагностической кампании нет".into()),
+        },
         ("", "") => crate::iom::Group::All,
         ("", m) => match domain::MunicipalityCode::parse(m) {
             Ok(code) => crate::iom::Group::Municipality(code),
@@ -399,6 +417,28 @@ async fn route_page(
     let can_edit = manages_routes(c) && route.status == RouteStatus::Draft;
     let can_submit = c.login == route.teacher && route.status == RouteStatus::Approved;
     let can_review = reviews(c, &route) && route.status == RouteStatus::Approved;
+    // Who may name a colleague as the mentor of a mentoring step: the school's
+    // deputy head or principal (and the ЦНППМ methodist), until it completes.
+    let names_mentor =
+        (reviews(c, &route) || manages_routes(c)) && route.status != RouteStatus::Completed;
+    let colleagues: Vec<(String, String)> = match (&school, names_mentor) {
+        (Some(s), true) => state
+            .store
+            .staff(
+                &scope,
+                &store::StaffFilter {
+                    school: Some(s.school.code.clone()),
+                    role: Some(Role::Teacher),
+                    ..store::StaffFilter::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .filter(|a| a.active && a.login != route.teacher)
+            .map(|a| (a.login.to_string(), a.full_name))
+            .collect(),
+        _ => Vec::new(),
+    };
 
     let mut steps = Vec::new();
     for (i, s) in route.steps.iter().enumerate() {
@@ -450,6 +490,11 @@ async fn route_page(
             status: step_status_title(s.status).into(),
             comment: s.comment.clone(),
             evidence,
+            mentor_options: if st.kind == ActivityKind::Mentoring {
+                colleagues.clone()
+            } else {
+                Vec::new()
+            },
         });
     }
 
@@ -1190,6 +1235,64 @@ pub async fn review_step(
         "Шаг возвращён педагогу с комментарием."
     };
     after_write(&state, &c, &csrf, id, outcome, done, Some(position)).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MentorForm {
+    #[serde(default)]
+    mentor: String,
+}
+
+/// A deputy head (or the methodist) names a colleague as the mentor of a
+/// mentoring step: school «учитель – учитель» mentoring.
+pub async fn name_mentor(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path((id, position)): Path<(i64, u32)>,
+    axum::Form(f): axum::Form<MentorForm>,
+) -> PageResult {
+    let route = visible_route(&state, &c, id).await?;
+    if !(reviews(&c, &route) || manages_routes(&c)) {
+        return Err(Failure::Forbidden.into());
+    }
+    let scope = c.scope();
+    let teacher = state.store.account(&scope, &route.teacher).await?;
+    let mentor = Login::parse(&f.mentor).ok();
+    let colleague = match &mentor {
+        Some(l) if l != &route.teacher => state.store.account(&scope, l).await?,
+        _ => None,
+    };
+    let same_school = colleague.as_ref().is_some_and(|m| {
+        m.active
+            && m.has(Role::Teacher)
+            && m.school.is_some()
+            && m.school == teacher.as_ref().and_then(|t| t.school.clone())
+    });
+    let Some(colleague) = colleague.filter(|_| same_school) else {
+        return route_page(
+            &state,
+            &c,
+            &csrf,
+            id,
+            None,
+            Some("Выберите наставника из педагогов той же школы".into()),
+        )
+        .await;
+    };
+    let outcome = state
+        .store
+        .set_step_mentor(
+            &c.login,
+            id,
+            position,
+            &colleague.login,
+            &colleague.full_name,
+            now_millis(),
+        )
+        .await;
+    let done = format!("Наставник назначен: {}.", colleague.full_name);
+    after_write(&state, &c, &csrf, id, outcome, &done, Some(position)).await
 }
 
 /// «Мой маршрут»: the teacher's newest approved or completed route.

@@ -884,6 +884,19 @@ pub(crate) async fn import_diagnostics(
     Ok(counts)
 }
 
+pub(crate) async fn campaign_finishers(pool: &PgPool, campaign_id: i64) -> Result<Vec<Login>> {
+    let logins: Vec<String> = sqlx::query_scalar(
+        "SELECT a.login FROM attempts t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.campaign_id = $1 AND t.status IN ('submitted', 'expired') \
+         ORDER BY a.login COLLATE \"C\"",
+    )
+    .bind(campaign_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    logins.iter().map(|l| login_of(l)).collect()
+}
+
 pub(crate) async fn campaign_participation(
     pool: &PgPool,
     scope: &Scope,

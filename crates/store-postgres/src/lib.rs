@@ -1423,6 +1423,10 @@ impl Store for PgStore {
         diagnostics::campaign_participation(&self.pool, scope, campaign_id).await
     }
 
+    async fn campaign_finishers(&self, campaign_id: i64) -> Result<Vec<Login>> {
+        diagnostics::campaign_finishers(&self.pool, campaign_id).await
+    }
+
     async fn diagnostics_since(
         &self,
         auth: &RegionAuthority,
@@ -1518,6 +1522,27 @@ impl Store for PgStore {
     ) -> Result<RouteRow> {
         routes::review_step(
             &self.pool, reviewer, route_id, position, confirm, comment, now,
+        )
+        .await
+    }
+
+    async fn set_step_mentor(
+        &self,
+        actor: &Login,
+        route_id: i64,
+        position: u32,
+        mentor: &Login,
+        mentor_name: &str,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::set_step_mentor(
+            &self.pool,
+            actor,
+            route_id,
+            position,
+            mentor,
+            mentor_name,
+            now,
         )
         .await
     }

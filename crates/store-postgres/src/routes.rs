@@ -26,8 +26,8 @@ use domain::{
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use store::routes::{
-    catalogue_audit_object, drafts_audit_object, review_audit_object, route_audit_object,
-    step_audit_object,
+    catalogue_audit_object, drafts_audit_object, mentor_audit_object, review_audit_object,
+    route_audit_object, step_audit_object,
 };
 use store::{
     DraftCounts, EvidenceKind, EvidenceRow, Millis, NewDraft, NewEvidence, Result, RouteFilter,
@@ -1042,6 +1042,60 @@ pub(crate) async fn review_step(
         reviewer,
         "step review",
         review_audit_object(route_id, position, status),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+pub(crate) async fn set_step_mentor(
+    pool: &PgPool,
+    actor: &Login,
+    route_id: i64,
+    position: u32,
+    mentor: &Login,
+    mentor_name: &str,
+    now: Millis,
+) -> Result<RouteRow> {
+    let stored_position = position_of(position)?;
+    let mut tx = begin_write(pool).await?;
+    let (route, _) = lock_route(&mut tx, route_id).await?;
+    let kind: String =
+        sqlx::query_scalar("SELECT kind FROM route_steps WHERE route_id = $1 AND position = $2")
+            .bind(route_id)
+            .bind(stored_position)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+    store::routes::check_mentor_assignment(route, kind_of(&kind)?)?;
+    let active: Option<bool> = sqlx::query_scalar("SELECT active FROM accounts WHERE login = $1")
+        .bind(mentor.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if active != Some(true) {
+        return Err(store::routes::unknown_mentor(mentor));
+    }
+    sqlx::query(
+        "UPDATE route_steps SET mentor = $1, mentor_name = $2 \
+         WHERE route_id = $3 AND position = $4",
+    )
+    .bind(mentor.as_str())
+    .bind(mentor_name)
+    .bind(route_id)
+    .bind(stored_position)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    touch_route(&mut tx, route_id, now).await?;
+    write_actor_audit(
+        &mut tx,
+        actor,
+        "step mentor",
+        mentor_audit_object(route_id, position, mentor),
         now,
     )
     .await?;

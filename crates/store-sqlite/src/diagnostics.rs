@@ -763,6 +763,18 @@ pub(crate) async fn campaign_participation(
         .collect()
 }
 
+pub(crate) async fn campaign_finishers(pool: &SqlitePool, campaign_id: i64) -> Result<Vec<Login>> {
+    let logins: Vec<String> = sqlx::query_scalar(
+        "SELECT a.login FROM attempts t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.campaign_id = ? AND t.status IN ('submitted', 'expired') ORDER BY a.login",
+    )
+    .bind(campaign_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    logins.iter().map(|l| login_of(l)).collect()
+}
+
 pub(crate) async fn finished_attempts_of_version(
     pool: &SqlitePool,
     bank_version_id: i64,

@@ -1466,6 +1466,27 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn set_step_mentor(
+        &self,
+        actor: &Login,
+        route_id: i64,
+        position: u32,
+        mentor: &Login,
+        mentor_name: &str,
+        now: Millis,
+    ) -> Result<RouteRow> {
+        routes::set_step_mentor(
+            &self.pool,
+            actor,
+            route_id,
+            position,
+            mentor,
+            mentor_name,
+            now,
+        )
+        .await
+    }
+
     async fn step_evidence(
         &self,
         scope: &Scope,
@@ -1494,6 +1515,10 @@ impl Store for SqliteStore {
         campaign_id: i64,
     ) -> Result<Vec<ParticipationRow>> {
         diagnostics::campaign_participation(&self.pool, scope, campaign_id).await
+    }
+
+    async fn campaign_finishers(&self, campaign_id: i64) -> Result<Vec<Login>> {
+        diagnostics::campaign_finishers(&self.pool, campaign_id).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -13,8 +13,8 @@ use domain::{
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use store::routes::{
-    catalogue_audit_object, drafts_audit_object, review_audit_object, route_audit_object,
-    step_audit_object,
+    catalogue_audit_object, drafts_audit_object, mentor_audit_object, review_audit_object,
+    route_audit_object, step_audit_object,
 };
 use store::{
     DraftCounts, EvidenceKind, EvidenceRow, Millis, NewDraft, NewEvidence, Result, RouteFilter,
@@ -768,6 +768,58 @@ pub(crate) async fn review_step(
         reviewer,
         "step review",
         review_audit_object(route_id, position, status),
+        now,
+    )
+    .await?;
+    let route = route_in(&mut tx, route_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(route)
+}
+
+pub(crate) async fn set_step_mentor(
+    pool: &SqlitePool,
+    actor: &Login,
+    route_id: i64,
+    position: u32,
+    mentor: &Login,
+    mentor_name: &str,
+    now: Millis,
+) -> Result<RouteRow> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+    let route = route_status(&mut tx, route_id).await?;
+    let kind: String =
+        sqlx::query_scalar("SELECT kind FROM route_steps WHERE route_id = ? AND position = ?")
+            .bind(route_id)
+            .bind(i64::from(position))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+    store::routes::check_mentor_assignment(route, kind_of(&kind)?)?;
+    let active: Option<bool> = sqlx::query_scalar("SELECT active FROM accounts WHERE login = ?")
+        .bind(mentor.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if active != Some(true) {
+        return Err(store::routes::unknown_mentor(mentor));
+    }
+    sqlx::query(
+        "UPDATE route_steps SET mentor = ?, mentor_name = ? WHERE route_id = ? AND position = ?",
+    )
+    .bind(mentor.as_str())
+    .bind(mentor_name)
+    .bind(route_id)
+    .bind(i64::from(position))
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    touch_route(&mut tx, route_id, now).await?;
+    write_actor_audit(
+        &mut tx,
+        actor,
+        "step mentor",
+        mentor_audit_object(route_id, position, mentor),
         now,
     )
     .await?;

@@ -97,6 +97,7 @@ macro_rules! conformance_suite {
             diagnostics_of_is_scoped_and_newest_first,
             import_diagnostics_matches_login_bank_and_date,
             campaign_participation_counts_by_school,
+            campaign_finishers_are_the_finished_attempts,
             bulk_import_spans_many_statements,
             diagnostics_since_reads_the_region,
             catalogue_round_trips_by_code,
@@ -112,6 +113,8 @@ macro_rules! conformance_suite {
             refused_route_writes_change_nothing,
             routes_where_filters_and_keeps_to_the_scope,
             step_evidence_is_scoped,
+            step_mentors_are_named_on_drafts_and_approved_routes,
+            refused_mentor_assignments_change_nothing,
         }
     };
     (
@@ -3328,6 +3331,56 @@ pub async fn campaign_participation_counts_by_school(store: &dyn Store) {
     assert!(
         participation(Scope::region(), other + 1000)
             .await
+            .is_empty()
+    );
+}
+
+/// A campaign's finishers: the accounts of its submitted and expired
+/// attempts, by login; not the ones still in progress, nor another
+/// campaign's.
+pub async fn campaign_finishers_are_the_finished_attempts(store: &dyn Store) {
+    let (bv, campaign) = campaign_fixture(store).await;
+    let other = store
+        .create_campaign(None, new_campaign("Другая", bv, date(2025, 6, 1)), NOW)
+        .await
+        .unwrap();
+    assert!(store.campaign_finishers(campaign).await.unwrap().is_empty());
+    for l in ["t4", "t1", "t2", "coord"] {
+        store
+            .start_attempt(new_attempt(campaign, bv, l, NOW + HOUR), NOW)
+            .await
+            .unwrap();
+    }
+    store
+        .start_attempt(new_attempt(other, bv, "t1", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    let finish = |id: i64, l: &'static str, status: AttemptStatus| async move {
+        let a = store.attempt_for(id, &login(l)).await.unwrap().unwrap();
+        store
+            .finish_attempt(a.id, finishing(status, BTreeMap::new(), l, "{}"), NOW + 10)
+            .await
+            .unwrap();
+    };
+    finish(campaign, "t4", AttemptStatus::Submitted).await;
+    finish(campaign, "t2", AttemptStatus::Expired).await;
+    finish(campaign, "coord", AttemptStatus::Submitted).await;
+    finish(other, "t1", AttemptStatus::Submitted).await;
+
+    assert_eq!(
+        store.campaign_finishers(campaign).await.unwrap(),
+        vec![login("coord"), login("t2"), login("t4")],
+        "submitted and expired, by login; t1 is still in progress here"
+    );
+    assert_eq!(
+        store.campaign_finishers(other).await.unwrap(),
+        vec![login("t1")]
+    );
+    assert!(
+        store
+            .campaign_finishers(other + 1000)
+            .await
+            .unwrap()
             .is_empty()
     );
 }

@@ -407,6 +407,10 @@ pub trait Store: Send + Sync + 'static {
         campaign_id: i64,
     ) -> Result<Vec<ParticipationRow>>;
 
+    /// The teachers who finished the campaign's attempt (status submitted
+    /// or expired), by login, ordered by login. An unknown campaign: empty.
+    async fn campaign_finishers(&self, campaign_id: i64) -> Result<Vec<Login>>;
+
     /// Every completed diagnostic of the region taken after `since` (the
     /// rules' 12 months), for region-wide work such as route generation.
     async fn diagnostics_since(
@@ -526,6 +530,27 @@ pub trait Store: Send + Sync + 'static {
         position: u32,
         confirm: bool,
         comment: Option<String>,
+        now: Millis,
+    ) -> Result<RouteRow>;
+
+    /// Names the mentor of a mentoring step (a deputy head naming a
+    /// colleague, school «учитель – учитель» mentoring, or a regional
+    /// methodist later): the route a draft or approved (not completed) →
+    /// else Conflict «маршрут уже завершён»; the step's kind must be
+    /// `mentoring` → else Conflict «наставника можно назначить только шагу
+    /// наставничества»; the mentor must be an existing active account →
+    /// else Conflict naming the login; sets the step's `mentor` (login) and
+    /// `mentor_name`; does not change the step's status, nor the route's
+    /// `edited` flag. Unknown route or step: NotFound. Sets the route's
+    /// updated_at = now; audit `step mentor` with object like
+    /// "route 12, step 0: mentor ivanova.ap".
+    async fn set_step_mentor(
+        &self,
+        actor: &Login,
+        route_id: i64,
+        position: u32,
+        mentor: &Login,
+        mentor_name: &str,
         now: Millis,
     ) -> Result<RouteRow>;
 

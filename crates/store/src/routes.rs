@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use domain::routes::Step;
-use domain::{Login, MunicipalityCode, ParseError, Period, SchoolCode};
+use domain::{ActivityKind, Login, MunicipalityCode, ParseError, Period, SchoolCode};
 use serde::{Deserialize, Serialize};
 
 use crate::{Millis, StoreError};
@@ -281,6 +281,12 @@ pub fn review_audit_object(route_id: i64, position: u32, status: StepStatus) -> 
     )
 }
 
+/// The audit object of naming a step's mentor
+/// (`route 12, step 0: mentor ivanova.ap`).
+pub fn mentor_audit_object(route_id: i64, position: u32, mentor: &Login) -> String {
+    format!("{}: mentor {mentor}", step_audit_object(route_id, position))
+}
+
 /// The audit object of a generation run.
 pub fn drafts_audit_object(counts: &DraftCounts) -> String {
     format!(
@@ -342,4 +348,25 @@ pub fn check_review(
             "вернуть шаг можно только с комментарием".into(),
         ))
     }
+}
+
+/// Whether a step's mentor may be named now: the route a draft or approved
+/// (not completed), the step a mentoring one.
+pub fn check_mentor_assignment(route: RouteStatus, step: ActivityKind) -> Result<(), StoreError> {
+    if route == RouteStatus::Completed {
+        return Err(StoreError::Conflict("маршрут уже завершён".into()));
+    }
+    if step != ActivityKind::Mentoring {
+        return Err(StoreError::Conflict(
+            "наставника можно назначить только шагу наставничества".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The refusal to name a mentor without an active account.
+pub fn unknown_mentor(mentor: &Login) -> StoreError {
+    StoreError::Conflict(format!(
+        "наставник «{mentor}» не найден среди действующих учётных записей"
+    ))
 }

@@ -1367,3 +1367,217 @@ pub async fn step_evidence_is_scoped(store: &dyn Store) {
     }
     assert_not_found(store.step_evidence(&Scope::default(), id, 0).await);
 }
+
+// ---- naming a mentoring step's mentor -------------------------------------------
+
+/// A mentoring step's mentor is named on a draft and on an approved route:
+/// read back through `route`, the step's status and the route's status and
+/// `edited` flag untouched, `updated_at` moved, one audit entry.
+pub async fn step_mentors_are_named_on_drafts_and_approved_routes(store: &dyn Store) {
+    apply_fixture(store).await;
+    store
+        .apply_catalogue(&cli(), vec![entry("K-01", None)], NOW)
+        .await
+        .unwrap();
+    store
+        .save_drafts(
+            &cli(),
+            vec![
+                draft(
+                    "t2",
+                    vec![
+                        step(Some("K-01"), "Курс", true),
+                        step(None, "Наставничество", true),
+                    ],
+                ),
+                draft(
+                    "t4",
+                    vec![
+                        step(None, "Наставничество", true),
+                        step(Some("K-01"), "Курс", true),
+                    ],
+                ),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    let (t1, admin, metod) = (login("t1"), login("admin"), login("metod"));
+
+    // A draft: the mentor is named, the draft stays untouched for generation.
+    let draft_id = only_route_of(store, "t2").await.id;
+    let before = route_by_id(store, draft_id).await;
+    let audit = audit_len(store).await;
+    let named = store
+        .set_step_mentor(&t1, draft_id, 1, &t1, "Петров Пётр Петрович", NOW + 5)
+        .await
+        .unwrap();
+    let mut expected = before.clone();
+    expected.updated_at = NOW + 5;
+    expected.steps[1].step.mentor = Some(t1.clone());
+    expected.steps[1].step.mentor_name = Some("Петров Пётр Петрович".into());
+    assert_eq!(named, expected);
+    assert_eq!(route_by_id(store, draft_id).await, expected);
+    assert_eq!(named.status, RouteStatus::Draft);
+    assert!(!named.edited);
+    assert_eq!(named.steps[1].status, StepStatus::Planned);
+    assert!(
+        store
+            .route_states(&admin_authority(), period().from)
+            .await
+            .unwrap()[&login("t2")]
+            .replaceable(),
+        "naming a mentor is not an edit"
+    );
+    assert_eq!(audit_len(store).await, audit + 1);
+    assert_eq!(
+        last_audit(store).await,
+        AuditEntry {
+            at: NOW + 5,
+            actor: Some(t1.clone()),
+            action: "step mentor".into(),
+            object: format!("route {draft_id}, step 1: mentor t1"),
+        }
+    );
+
+    // An approved route, its mentoring step already submitted: the status
+    // stays; naming another mentor replaces the first.
+    let approved_id = only_route_of(store, "t4").await.id;
+    store
+        .approve_route(&admin, approved_id, NOW + 6)
+        .await
+        .unwrap();
+    store
+        .submit_step(
+            &login("t4"),
+            approved_id,
+            0,
+            text_evidence("Встречи"),
+            NOW + 7,
+        )
+        .await
+        .unwrap();
+    store
+        .set_step_mentor(&t1, approved_id, 0, &t1, "Петров П. П.", NOW + 8)
+        .await
+        .unwrap();
+    let before = route_by_id(store, approved_id).await;
+    let named = store
+        .set_step_mentor(&admin, approved_id, 0, &metod, "Методистова Мария", NOW + 9)
+        .await
+        .unwrap();
+    let mut expected = before.clone();
+    expected.updated_at = NOW + 9;
+    expected.steps[0].step.mentor = Some(metod.clone());
+    expected.steps[0].step.mentor_name = Some("Методистова Мария".into());
+    assert_eq!(named, expected);
+    assert_eq!(route_by_id(store, approved_id).await, expected);
+    assert_eq!(named.status, RouteStatus::Approved);
+    assert!(!named.edited);
+    assert_eq!(named.approved_at, Some(NOW + 6));
+    assert_eq!(named.steps[0].status, StepStatus::Submitted);
+    assert_eq!(named.steps[0].submitted_at, Some(NOW + 7));
+    assert_eq!(
+        last_audit(store).await,
+        AuditEntry {
+            at: NOW + 9,
+            actor: Some(admin),
+            action: "step mentor".into(),
+            object: format!("route {approved_id}, step 0: mentor metod"),
+        }
+    );
+}
+
+/// Naming a mentor is refused (a Conflict, nothing changed, no audit) for
+/// a step that is not mentoring, a mentor without an active account, and a
+/// completed route; what does not exist is NotFound.
+pub async fn refused_mentor_assignments_change_nothing(store: &dyn Store) {
+    apply_fixture(store).await;
+    store
+        .apply_catalogue(&cli(), vec![entry("K-01", None)], NOW)
+        .await
+        .unwrap();
+    store
+        .save_drafts(
+            &cli(),
+            vec![draft(
+                "t2",
+                vec![
+                    step(Some("K-01"), "Курс", true),
+                    step(None, "Наставничество", false),
+                ],
+            )],
+            NOW,
+        )
+        .await
+        .unwrap();
+    let id = only_route_of(store, "t2").await.id;
+    let (t1, t2, admin) = (login("t1"), login("t2"), login("admin"));
+
+    let unchanged = |before: RouteRow, audit: usize| async move {
+        assert_eq!(route_by_id(store, before.id).await, before);
+        assert_eq!(audit_len(store).await, audit);
+    };
+
+    for approve in [false, true] {
+        if approve {
+            store.approve_route(&admin, id, NOW + 1).await.unwrap();
+        }
+        let before = route_by_id(store, id).await;
+        let audit = audit_len(store).await;
+        assert_conflict_naming(
+            store
+                .set_step_mentor(&t1, id, 0, &t1, "Петров Пётр Петрович", NOW + 2)
+                .await,
+            "наставника можно назначить только шагу наставничества",
+        );
+        assert_conflict_naming(
+            store
+                .set_step_mentor(&t1, id, 1, &login("nobody"), "Никто", NOW + 2)
+                .await,
+            "nobody",
+        );
+        // An inactive account is no mentor either.
+        assert_conflict_naming(
+            store
+                .set_step_mentor(&t1, id, 1, &login("t3"), "Сидорова Светлана", NOW + 2)
+                .await,
+            "t3",
+        );
+        assert_not_found(
+            store
+                .set_step_mentor(&t1, id, 7, &t1, "Петров Пётр Петрович", NOW + 2)
+                .await,
+        );
+        assert_not_found(
+            store
+                .set_step_mentor(&t1, id + 100, 1, &t1, "Петров Пётр Петрович", NOW + 2)
+                .await,
+        );
+        unchanged(before, audit).await;
+    }
+
+    // The only mandatory step confirmed: the route is completed.
+    store
+        .submit_step(&t2, id, 0, file_evidence(), NOW + 3)
+        .await
+        .unwrap();
+    let completed = store
+        .review_step(&t1, id, 0, true, None, NOW + 4)
+        .await
+        .unwrap();
+    assert_eq!(completed.status, RouteStatus::Completed);
+    let audit = audit_len(store).await;
+    assert_conflict_naming(
+        store
+            .set_step_mentor(&t1, id, 1, &t1, "Петров Пётр Петрович", NOW + 5)
+            .await,
+        "маршрут уже завершён",
+    );
+    assert_not_found(
+        store
+            .set_step_mentor(&t1, id, 7, &t1, "Петров Пётр Петрович", NOW + 5)
+            .await,
+    );
+    unchanged(completed, audit).await;
+}
