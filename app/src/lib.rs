@@ -29,7 +29,7 @@ pub use model::{
 };
 pub use model::{
     CatalogueOption, DeficitRow, EvidenceView, RouteListRow, RoutePage, RoutesPage, SettingsForm,
-    SettingsPage, StepView,
+    SettingsPage, StaffRoute, StepView,
 };
 pub use pages::attempt::{render_attempt, render_finish};
 pub use pages::auth::{render_invitation, render_login};

@@ -73,6 +73,23 @@ pub struct StaffRow {
     pub account: Account,
     /// The account has a password, so its holder can sign in.
     pub has_password: bool,
+    /// The teacher's current level and its regional name.
+    pub level: Option<(Level, String)>,
+    /// The teacher's route for the current period, as the caller may see it.
+    pub route: Option<StaffRoute>,
+}
+
+/// A teacher's route in the school's staff list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffRoute {
+    pub id: i64,
+    /// `draft`, `approved`, `completed`.
+    pub status_key: &'static str,
+    pub status: String,
+    /// Confirmed mandatory steps, mandatory steps.
+    pub progress: (usize, usize),
+    /// Steps waiting for the deputy head's confirmation.
+    pub waiting: usize,
 }
 
 /// A school's card and its staff.

@@ -394,6 +394,12 @@ async fn a_route_is_proposed_edited_approved_and_completed(backend: Backend) {
     }
     let done = route_of(&app, "teacher1").await;
     assert_eq!(done.status, RouteStatus::Completed);
+    let school = deputy.get(&app, "/school").await.text().await.unwrap();
+    assert!(
+        school.contains(&format!("href=\"/routes/{}\"", route.id))
+            && school.contains("выполнено обязательных"),
+        "the deputy head's school page shows each teacher's route"
+    );
     let list = deputy.get(&app, "/routes").await.text().await.unwrap();
     assert!(
         list.contains("выполнен") && list.contains("Иванова Анна Петровна"),

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::format::{ru_plural, ru_plural_word, ru_years};
 use crate::layout::{
-    Header, cluster_badges, join_or_dash, low_results_mark, notice, render_document, seg,
+    Header, cluster_badges, join_or_dash, level_mark, low_results_mark, notice, render_document,
+    seg,
 };
 use crate::{InvitationIssued, SchoolPage, StaffRow};
 
@@ -75,6 +76,8 @@ pub fn render_school(p: &SchoolPage) -> String {
                                 <th scope="col">"Стаж"</th>
                                 <th scope="col">"Роли"</th>
                                 <th scope="col">"Низкие результаты обучающихся"</th>
+                                <th scope="col">"Уровень дефицитов"</th>
+                                <th scope="col">"Маршрут (ИОМ)"</th>
                                 <th scope="col">"Учётная запись"</th>
                                 {action_head}
                             </tr>
@@ -180,6 +183,30 @@ fn staff_row(row: StaffRow, school: &str, can_invite: bool, csrf: &str) -> impl 
         });
         view! { <td>{form}</td> }
     });
+    let level = match row.level {
+        Some((l, title)) => level_mark(l, title).into_any(),
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+    };
+    let route = match row.route {
+        Some(r) => {
+            let waiting = (r.waiting > 0).then(|| {
+                view! {
+                    <div class="mark level-reduced">
+                        {format!("ждут подтверждения: {}", r.waiting)}
+                    </div>
+                }
+            });
+            view! {
+                <a href=format!("/routes/{}", r.id)>{r.status}</a>
+                <div class="hint">
+                    {format!("выполнено обязательных: {} из {}", r.progress.0, r.progress.1)}
+                </div>
+                {waiting}
+            }
+            .into_any()
+        }
+        None => view! { <span class="muted">"нет"</span> }.into_any(),
+    };
     view! {
         <tr>
             <th scope="row">{a.full_name.clone()}</th>
@@ -188,6 +215,8 @@ fn staff_row(row: StaffRow, school: &str, can_invite: bool, csrf: &str) -> impl 
             <td class="nowrap">{experience}</td>
             <td>{roles}</td>
             <td>{low_results_mark(a.attrs.students_low_results)}</td>
+            <td>{level}</td>
+            <td>{route}</td>
             <td>{status}</td>
             {action}
         </tr>
@@ -261,10 +290,14 @@ mod tests {
             school: s,
             staff: vec![
                 StaffRow {
+                    level: None,
+                    route: None,
                     account: teacher("иванова@шк", "Иванова Анна"),
                     has_password: false,
                 },
                 StaffRow {
+                    level: None,
+                    route: None,
                     account: deputy,
                     has_password: true,
                 },

@@ -520,6 +520,29 @@ async fn school_page(
             },
         )
         .await?;
+    // Routes of the current period, as the caller may see them (drafts
+    // only for the region's methodists).
+    let period = crate::iom::policy(state.store.as_ref())
+        .await?
+        .period(state.config.today());
+    let drafts = crate::iom::sees_drafts(c);
+    let routes: std::collections::HashMap<_, _> = state
+        .store
+        .routes_where(
+            &scope,
+            &store::RouteFilter {
+                school: Some(code.clone()),
+                period_from: Some(period.from),
+                ..store::RouteFilter::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .filter(|r| drafts || r.status != store::RouteStatus::Draft)
+        .map(|r| (r.teacher.clone(), r))
+        .collect();
+    let names = crate::iom::level_names(state.store.as_ref()).await?;
+    let today = state.config.today();
     let mut rows = Vec::with_capacity(staff.len());
     for account in staff {
         let has_password = state
@@ -527,9 +550,23 @@ async fn school_page(
             .credentials(&account.login)
             .await?
             .is_some_and(|cr| cr.password_hash.is_some());
+        let (level, route) = if account.has(Role::Teacher) {
+            let diagnostics = state.store.diagnostics_of(&scope, &account.login).await?;
+            let level = crate::iom::current_deficits(&diagnostics, today)
+                .get(&account.login)
+                .map(|(l, _)| (*l, names.name(*l).to_string()));
+            let route = routes
+                .get(&account.login)
+                .map(crate::web_routes::staff_route);
+            (level, route)
+        } else {
+            (None, None)
+        };
         rows.push(app::StaffRow {
             account,
             has_password,
+            level,
+            route,
         });
     }
     let can_invite = c.has(Role::Admin) || scope.schools.contains(code);

@@ -80,6 +80,21 @@ fn manages_routes(c: &Caller) -> bool {
     crate::iom::sees_drafts(c)
 }
 
+/// A route as the school's staff list shows it.
+pub(crate) fn staff_route(r: &RouteRow) -> app::StaffRoute {
+    app::StaffRoute {
+        id: r.id,
+        status_key: r.status.as_str(),
+        status: route_status_title(r.status).into(),
+        progress: progress(r),
+        waiting: r
+            .steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Submitted)
+            .count(),
+    }
+}
+
 /// Confirmed mandatory steps, mandatory steps.
 fn progress(r: &RouteRow) -> (usize, usize) {
     let mandatory = r.steps.iter().filter(|s| s.step.mandatory);
