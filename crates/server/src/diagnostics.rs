@@ -151,6 +151,20 @@ impl Diagnostics {
         Ok(bank)
     }
 
+    /// The current version of every loaded bank (its newest load), parsed
+    /// once and kept in the cache.
+    pub async fn current_banks(&self) -> Result<Vec<Arc<Bank>>, Failure> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        // Newest load first: the first of each bank is its current version.
+        for v in self.store.bank_versions().await? {
+            if seen.insert(v.bank_id.clone()) {
+                out.push(self.bank(v.id).await?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether `campaign` is addressed to `caller`.
     pub async fn addressed(
         &self,

@@ -33,9 +33,7 @@ fn dates_text(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
 
 /// Competences for the forms, in the banks' order: `BANK:CODE`, title.
 async fn competence_list(state: &AppState) -> Result<Vec<(String, String)>, Failure> {
-    let banks = crate::import::current_banks(state.store.as_ref())
-        .await
-        .map_err(|e| Failure::internal(format!("banks: {e:?}")))?;
+    let banks = state.diagnostics.current_banks().await?;
     Ok(banks
         .iter()
         .flat_map(|b| {

@@ -173,9 +173,7 @@ async fn current_profile(
 
 /// Competence titles by `BANK:CODE`, from the loaded banks.
 async fn competence_titles(state: &AppState) -> Result<HashMap<CompetenceRef, String>, Failure> {
-    let banks = crate::import::current_banks(state.store.as_ref())
-        .await
-        .map_err(|e| Failure::internal(format!("banks: {e:?}")))?;
+    let banks = state.diagnostics.current_banks().await?;
     Ok(banks
         .iter()
         .flat_map(|b| {
