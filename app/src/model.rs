@@ -627,6 +627,9 @@ pub struct SettingsForm {
     pub mandatory_levels: Vec<String>,
     pub recommend_reduced: bool,
     pub critical_mentoring: bool,
+    pub fit_subjects: bool,
+    pub fit_place: bool,
+    pub prefer_remote_rural: bool,
     /// Display names of critical, high, reduced, none.
     pub names: [String; 4],
 }

@@ -467,6 +467,7 @@ async fn settings_change_the_next_drafts(backend: Backend) {
         ("mandatory_levels", "critical"),
         ("mandatory_levels", "high"),
         ("critical_mentoring", "true"),
+        ("fit_subjects", "true"),
         ("name_critical", "критический"),
         ("name_high", "значительный"),
         ("name_reduced", "умеренный"),
@@ -481,6 +482,7 @@ async fn settings_change_the_next_drafts(backend: Backend) {
     let policy = marshrut::iom::policy(app.store.as_ref()).await.unwrap();
     assert_eq!(policy.budget_hours, 40);
     assert!(!policy.recommend_reduced);
+    assert!(policy.fit_subjects && !policy.fit_place && !policy.prefer_remote_rural);
     assert_eq!(
         policy.period_start,
         domain::MonthDay::parse("01-10").unwrap()

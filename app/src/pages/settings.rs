@@ -89,6 +89,26 @@ pub fn render_settings(p: &SettingsPage) -> String {
                     />
                     " при критическом уровне добавлять шаг наставничества"
                 </label>
+                <fieldset>
+                    <legend>"Правила подбора мероприятий"</legend>
+                    <label class="checkbox">
+                        <input type="checkbox" name="fit_subjects" value="true" checked=f.fit_subjects/>
+                        " мероприятие для предметников подходит только учителям этих предметов"
+                    </label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="fit_place" value="true" checked=f.fit_place/>
+                        " очное мероприятие подходит только своему муниципалитету (региональное — всем)"
+                    </label>
+                    <label class="checkbox">
+                        <input
+                            type="checkbox"
+                            name="prefer_remote_rural"
+                            value="true"
+                            checked=f.prefer_remote_rural
+                        />
+                        " сельским школам в первую очередь дистанционные и смешанные форматы"
+                    </label>
+                </fieldset>
                 <h2>"Названия уровней дефицитов"</h2>
                 <label for="name_critical">"Критический"</label>
                 <input type="text" id="name_critical" name="name_critical" value=critical maxlength="60"/>

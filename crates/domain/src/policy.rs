@@ -83,6 +83,14 @@ pub struct RoutePolicy {
     pub critical_course_hours: u32,
     /// A teacher at `critical` gets a mentoring step.
     pub critical_mentoring: bool,
+    /// Fit rule: an entry with subjects fits only a teacher who teaches
+    /// one of them.
+    pub fit_subjects: bool,
+    /// Fit rule: an in-person entry fits only teachers of its municipality
+    /// (a regional one, everyone); remote and blended fit everyone.
+    pub fit_place: bool,
+    /// Choice: remote and blended formats first for rural schools.
+    pub prefer_remote_rural: bool,
 }
 
 impl Default for RoutePolicy {
@@ -96,6 +104,9 @@ impl Default for RoutePolicy {
             budget_hours: 144,
             critical_course_hours: 36,
             critical_mentoring: true,
+            fit_subjects: true,
+            fit_place: true,
+            prefer_remote_rural: true,
         }
     }
 }

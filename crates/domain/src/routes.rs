@@ -145,10 +145,22 @@ impl Proposal {
 /// seats aside (`rules.md`)? Retraining and mentoring never fit: generation
 /// does not propose retraining, and makes mentoring steps by itself.
 pub fn fits(entry: &Entry, need: &Need, competence: &CompetenceRef, period: Period) -> bool {
+    fits_under(entry, need, competence, period, &RoutePolicy::default())
+}
+
+/// [`fits`] under the region's policy: its fit rules may drop the subject
+/// match or the place rule.
+pub fn fits_under(
+    entry: &Entry,
+    need: &Need,
+    competence: &CompetenceRef,
+    period: Period,
+    policy: &RoutePolicy,
+) -> bool {
     proposable(entry, period)
         && entry.covers(competence)
-        && entry.suits_subjects(&need.subjects)
-        && entry.reachable_from(need.municipality.as_ref())
+        && (!policy.fit_subjects || entry.suits_subjects(&need.subjects))
+        && (!policy.fit_place || entry.reachable_from(need.municipality.as_ref()))
 }
 
 /// The teacher-independent half of the fit rule.
@@ -246,10 +258,10 @@ impl<'a> Prepared<'a> {
 
     /// [`Entry::suits_subjects`] and [`Entry::reachable_from`], with the
     /// subjects normalised in advance.
-    fn suits(&self, entry: usize, subjects: &[String], need: &Need) -> bool {
+    fn suits(&self, entry: usize, subjects: &[String], need: &Need, policy: &RoutePolicy) -> bool {
         let own = &self.subjects[entry];
-        (own.is_empty() || own.iter().any(|s| subjects.contains(s)))
-            && self.entries[entry].reachable_from(need.municipality.as_ref())
+        (!policy.fit_subjects || own.is_empty() || own.iter().any(|s| subjects.contains(s)))
+            && (!policy.fit_place || self.entries[entry].reachable_from(need.municipality.as_ref()))
     }
 }
 
@@ -562,7 +574,7 @@ fn plan(
             .map(|list| {
                 list.iter()
                     .copied()
-                    .filter(|&e| cat.suits(e, &subjects, need))
+                    .filter(|&e| cat.suits(e, &subjects, need, policy))
                     .collect()
             })
             .unwrap_or_default()
@@ -573,7 +585,9 @@ fn plan(
         let entry = &entries[e];
         Cost {
             hours: entry.hours,
-            in_person: u32::from(need.rural && entry.format == Format::InPerson),
+            in_person: u32::from(
+                policy.prefer_remote_rural && need.rural && entry.format == Format::InPerson,
+            ),
             days: entry
                 .starts_on
                 .map_or(0, |d| (d - period.from).num_days().max(0) as u64),
@@ -1079,6 +1093,15 @@ mod tests {
             };
             assert!(fits(&e, &n, &k1, period()), "{format:?}");
         }
+        // The region may drop the subject and place rules.
+        let loose = RoutePolicy {
+            fit_subjects: false,
+            fit_place: false,
+            ..RoutePolicy::default()
+        };
+        assert!(fits_under(&physics, &n, &k1, period(), &loose));
+        assert!(fits_under(&elsewhere, &n, &k1, period(), &loose));
+        assert!(!fits_under(&inactive, &n, &k1, period(), &loose));
         // `fits` ignores seats; the generator does not.
         let full = Entry {
             capacity: Some(0),
@@ -1322,6 +1345,19 @@ mod tests {
         assert_eq!(codes(&one(n.clone(), &catalogue)), ["A"]);
         n.rural = true;
         assert_eq!(codes(&one(n.clone(), &catalogue)), ["B"]);
+        // Unless the region turns the preference off.
+        let indifferent = RoutePolicy {
+            prefer_remote_rural: false,
+            ..RoutePolicy::default()
+        };
+        let p = &generate(
+            &[n.clone()],
+            &catalogue,
+            &HashMap::new(),
+            &indifferent,
+            period(),
+        )[0];
+        assert_eq!(codes(p), ["A"]);
         let blended = Entry {
             format: Format::Blended,
             ..catalogue[1].clone()

@@ -537,9 +537,9 @@ async fn route_page(
             .iter()
             .filter(|e| {
                 e.active
-                    && deficits
-                        .iter()
-                        .any(|d| domain::routes::fits(e, &need, &d.competence, route.period))
+                    && deficits.iter().any(|d| {
+                        domain::routes::fits_under(e, &need, &d.competence, route.period, &policy)
+                    })
             })
             .map(|e| app::CatalogueOption {
                 code: e.code.to_string(),

@@ -34,6 +34,9 @@ fn form_of(policy: &RoutePolicy, names: &LevelNames) -> app::SettingsForm {
         mandatory_levels: levels(&policy.mandatory_levels),
         recommend_reduced: policy.recommend_reduced,
         critical_mentoring: policy.critical_mentoring,
+        fit_subjects: policy.fit_subjects,
+        fit_place: policy.fit_place,
+        prefer_remote_rural: policy.prefer_remote_rural,
         names: NAMED.map(|l| names.name(l).to_string()),
     }
 }
@@ -65,6 +68,9 @@ fn parse(
         mandatory_levels: many("mandatory_levels"),
         recommend_reduced: !one("recommend_reduced").is_empty(),
         critical_mentoring: !one("critical_mentoring").is_empty(),
+        fit_subjects: !one("fit_subjects").is_empty(),
+        fit_place: !one("fit_place").is_empty(),
+        prefer_remote_rural: !one("prefer_remote_rural").is_empty(),
         names: ["name_critical", "name_high", "name_reduced", "name_none"].map(one),
     };
     let parsed = (|| {
@@ -94,6 +100,9 @@ fn parse(
                 "Курс для критического уровня",
             )?,
             critical_mentoring: form.critical_mentoring,
+            fit_subjects: form.fit_subjects,
+            fit_place: form.fit_place,
+            prefer_remote_rural: form.prefer_remote_rural,
         };
         policy.check().map_err(|e| e.0)?;
         if policy.route_levels.is_empty() {
@@ -215,6 +224,9 @@ mod tests {
             ("period_end".into(), form.period_end.clone()),
             ("recommend_reduced".into(), "true".into()),
             ("critical_mentoring".into(), "true".into()),
+            ("fit_subjects".into(), "true".into()),
+            ("fit_place".into(), "true".into()),
+            ("prefer_remote_rural".into(), "true".into()),
         ];
         for l in &form.route_levels {
             pairs.push(("route_levels".into(), l.clone()));
