@@ -275,7 +275,7 @@ pub(crate) fn history_table(rows: Vec<HistoryRow>, caption: &'static str) -> imp
                     </th>
                     <td>{r.source}</td>
                     <td class="num">{r.percent}</td>
-                    <td>{level_mark(r.level, r.level.default_title().to_string())}</td>
+                    <td>{level_mark(r.level, r.level_title)}</td>
                 </tr>
             }
         })

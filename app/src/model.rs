@@ -236,8 +236,9 @@ pub struct HistoryRow {
     pub source: String,
     /// «62,50 %».
     pub percent: String,
-    /// Shown with its default Russian title ([`Level::default_title`]).
     pub level: Level,
+    /// The region's name of the level (a setting).
+    pub level_title: String,
 }
 
 /// One question of an attempt per screen.

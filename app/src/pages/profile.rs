@@ -637,6 +637,7 @@ mod tests {
                 source: "импорт".into(),
                 percent: "50,00 %".into(),
                 level: Level::High,
+                level_title: Level::High.default_title().into(),
             }],
             thresholds: [40.0, 60.0, 80.0],
         }

@@ -291,6 +291,7 @@ mod tests {
                 source: "онлайн".into(),
                 percent: "62,50 %".into(),
                 level: domain::Level::Reduced,
+                level_title: "умеренный".into(),
             }],
             csrf: "csrf-t".into(),
         });
@@ -320,6 +321,6 @@ mod tests {
         );
         assert!(html.contains("онлайн"));
         assert!(html.contains("62,50 %"));
-        assert!(html.contains(r#"<span class="mark level-reduced">пониженный</span>"#));
+        assert!(html.contains(r#"<span class="mark level-reduced">умеренный</span>"#));
     }
 }

@@ -486,7 +486,8 @@ pub async fn me(
             state: state_of,
         });
     }
-    let diagnostics = crate::web_diagnostics::history_rows(&history, &titles);
+    let names = crate::iom::level_names(state.store.as_ref()).await?;
+    let diagnostics = crate::web_diagnostics::history_rows(&history, &titles, &names);
     Ok(html(app::render_teacher_home(&app::TeacherHome {
         chrome: chrome(&c, &csrf, "/me"),
         account,

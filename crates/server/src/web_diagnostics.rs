@@ -486,6 +486,7 @@ async fn bank_for(state: &AppState, d: &DiagnosticRow) -> Result<std::sync::Arc<
 pub(crate) fn history_rows(
     history: &[DiagnosticRow],
     titles: &std::collections::HashMap<String, String>,
+    names: &domain::LevelNames,
 ) -> Vec<app::HistoryRow> {
     history
         .iter()
@@ -502,6 +503,7 @@ pub(crate) fn history_rows(
             },
             percent: percent_ru(&d.overall_percent),
             level: d.overall_level,
+            level_title: names.name(d.overall_level).to_string(),
         })
         .collect()
 }
@@ -583,7 +585,7 @@ pub async fn profile(
         previous_taken_on: previous.map(|p| p.taken_on.format("%d.%m.%Y").to_string()),
         review,
         review_note,
-        history: history_rows(&history, &titles),
+        history: history_rows(&history, &titles, &names),
         thresholds: [
             bank.thresholds.critical_below.to_f64_rounded(2),
             bank.thresholds.high_below.to_f64_rounded(2),
