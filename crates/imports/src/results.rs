@@ -17,7 +17,7 @@ use domain::{Bank, Level, Login, OverallRule, ParseError, Rational, level_for};
 use serde::Serialize;
 use store::{DiagnosticCompetence, DiagnosticSource, Directory, NewDiagnostic, format_percent};
 
-use crate::cells::{Sheet, parse_date};
+use crate::cells::{Sheet, comparable_code, parse_date};
 use crate::columns::{self, Col, opt, req};
 use crate::read::{self, Record};
 use crate::{ImportErrors, RowError};
@@ -265,30 +265,6 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// A code made comparable: upper case, Cyrillic letters that look like Latin
-/// ones (`К1` typed on a Russian keyboard) as those Latin letters.
-fn comparable(code: &str) -> String {
-    code.trim()
-        .to_uppercase()
-        .chars()
-        .map(|c| match c {
-            'А' => 'A',
-            'В' => 'B',
-            'Е' => 'E',
-            'К' => 'K',
-            'М' => 'M',
-            'Н' => 'H',
-            'О' => 'O',
-            'Р' => 'P',
-            'С' => 'C',
-            'Т' => 'T',
-            'У' => 'Y',
-            'Х' => 'X',
-            other => other,
-        })
-        .collect()
-}
-
 /// The competence cell: `CODE`, `BANK:CODE` (of the row's bank) or `TOTAL`.
 /// A code matches exactly, else ignoring case and Cyrillic look-alikes when
 /// that leaves exactly one competence.
@@ -313,12 +289,12 @@ fn parse_target(bank: &Bank, value: &str) -> Result<Target, ParseError> {
     if let Some(i) = bank.competences.iter().position(|c| c.code == code) {
         return Ok(Target::Competence(i));
     }
-    let wanted = comparable(code);
+    let wanted = comparable_code(code);
     let mut loose = bank
         .competences
         .iter()
         .enumerate()
-        .filter(|(_, c)| comparable(&c.code) == wanted);
+        .filter(|(_, c)| comparable_code(&c.code) == wanted);
     if let (Some((i, _)), None) = (loose.next(), loose.next()) {
         return Ok(Target::Competence(i));
     }
@@ -659,12 +635,5 @@ mod tests {
             let e = parse_percent(bad).unwrap_err().0;
             assert!(e.contains(why), "{bad}: {e}");
         }
-    }
-
-    #[test]
-    fn codes_compare_across_keyboards() {
-        assert_eq!(comparable("к1"), "K1");
-        assert_eq!(comparable(" k1 "), "K1");
-        assert_eq!(comparable("ПК-1"), "ПK-1");
     }
 }

@@ -1501,22 +1501,36 @@ fn file_name(doc: &iom_doc::IomDocument, ext: &str) -> String {
     format!("ИОМ {} {}.{ext}", doc.teacher, doc.period_from.format("%Y"))
 }
 
+/// The ИОМ as a file: DOCX or PDF, rendered off the async threads.
+async fn iom_file(state: &AppState, c: &Caller, id: i64, pdf: bool) -> PageResult {
+    let doc = document(state, c, id).await?;
+    let (ext, content_type) = if pdf {
+        ("pdf", "application/pdf")
+    } else {
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    };
+    let name = file_name(&doc, ext);
+    let bytes = tokio::task::spawn_blocking(move || {
+        if pdf {
+            iom_doc::pdf(&doc)
+        } else {
+            iom_doc::docx(&doc)
+        }
+    })
+    .await
+    .map_err(|e| Failure::internal(format!("{ext}: {e}")))?;
+    Ok(download(bytes, content_type, "iom", name))
+}
+
 pub async fn iom_docx(
     State(state): State<AppState>,
     PageCaller(c): PageCaller,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let doc = document(&state, &c, id).await?;
-    let name = file_name(&doc, "docx");
-    let bytes = tokio::task::spawn_blocking(move || iom_doc::docx(&doc))
-        .await
-        .map_err(|e| Failure::internal(format!("docx: {e}")))?;
-    Ok(download(
-        bytes,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "iom",
-        name,
-    ))
+    iom_file(&state, &c, id, false).await
 }
 
 pub async fn iom_pdf(
@@ -1524,12 +1538,7 @@ pub async fn iom_pdf(
     PageCaller(c): PageCaller,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let doc = document(&state, &c, id).await?;
-    let name = file_name(&doc, "pdf");
-    let bytes = tokio::task::spawn_blocking(move || iom_doc::pdf(&doc))
-        .await
-        .map_err(|e| Failure::internal(format!("pdf: {e}")))?;
-    Ok(download(bytes, "application/pdf", "iom", name))
+    iom_file(&state, &c, id, true).await
 }
 
 #[cfg(test)]
