@@ -244,7 +244,7 @@ pub async fn teacher_routes(
     if state.store.account(&scope, &login).await?.is_none() {
         return Err(Failure::NotFound.into());
     }
-    let drafts = crate::iom::sees_drafts(&c);
+    let drafts = crate::iom::works_on_routes(&c);
     let routes: Vec<Value> = state
         .store
         .routes_of(&scope, &login)

@@ -50,12 +50,31 @@ pub struct Generated {
     pub kept: usize,
 }
 
-/// Every teacher's current deficits and level, from the diagnostics of the
-/// last 12 months (`rules.md`: the latest per bank).
-pub fn current_deficits(
+/// A teacher's current profile (`rules.md`: per bank the latest completed
+/// diagnostic of the last 12 months): the level, the most severe overall
+/// level, and every competence of those diagnostics with its stored percent,
+/// level and the day it was taken, most severe first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrentProfile {
+    pub level: Level,
+    pub competences: Vec<(CompetenceRef, Option<String>, Level, NaiveDate)>,
+}
+
+impl CurrentProfile {
+    /// The deficits: the competences above [`Level::None`].
+    pub fn deficits(
+        &self,
+    ) -> impl Iterator<Item = &(CompetenceRef, Option<String>, Level, NaiveDate)> {
+        self.competences.iter().filter(|c| c.2 > Level::None)
+    }
+}
+
+/// Every teacher's current profile from their completed diagnostics; a
+/// teacher without a current diagnostic is absent.
+pub fn current_profiles(
     diagnostics: &[DiagnosticRow],
     today: NaiveDate,
-) -> BTreeMap<Login, (Level, Vec<(CompetenceRef, Level)>)> {
+) -> BTreeMap<Login, CurrentProfile> {
     let mut by_teacher: BTreeMap<&Login, Vec<&DiagnosticRow>> = BTreeMap::new();
     for d in diagnostics {
         by_teacher.entry(&d.login).or_default().push(d);
@@ -75,17 +94,16 @@ pub fn current_deficits(
         let Some(level) = chosen.iter().map(|&i| taken[i].level).max() else {
             continue;
         };
-        let mut deficits = Vec::new();
+        let mut competences = Vec::new();
         for &i in &chosen {
             for c in &rows[i].competences {
-                if c.level > Level::None
-                    && let Ok(r) = CompetenceRef::parse(&c.competence)
-                {
-                    deficits.push((r, c.level));
+                if let Ok(r) = CompetenceRef::parse(&c.competence) {
+                    competences.push((r, c.percent.clone(), c.level, rows[i].taken_on));
                 }
             }
         }
-        out.insert(login.clone(), (level, deficits));
+        competences.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        out.insert(login.clone(), CurrentProfile { level, competences });
     }
     out
 }
@@ -132,11 +150,15 @@ pub async fn generate_routes(
         .checked_sub_months(Months::new(12))
         .unwrap_or(NaiveDate::MIN);
     let diagnostics = store.diagnostics_since(auth, since).await?;
-    let deficits = current_deficits(&diagnostics, today);
+    let profiles = current_profiles(&diagnostics, today);
     let states = store.route_states(auth, period.from).await?;
 
     let finishers: std::collections::HashSet<Login> = match group {
-        Group::Campaign(id) => store.campaign_finishers(*id).await?.into_iter().collect(),
+        Group::Campaign(id) => store
+            .campaign_finishers(auth, *id)
+            .await?
+            .into_iter()
+            .collect(),
         _ => Default::default(),
     };
     let mut needs = Vec::new();
@@ -154,10 +176,12 @@ pub async fn generate_routes(
             continue;
         }
         let on_request = matches!(group, Group::Teacher(_));
-        let Some((level, list)) = deficits.get(&a.login) else {
+        let Some(profile) = profiles.get(&a.login) else {
             continue;
         };
-        if list.is_empty() || (!on_request && !policy.route_levels.contains(level)) {
+        if profile.deficits().next().is_none()
+            || (!on_request && !policy.route_levels.contains(&profile.level))
+        {
             continue;
         }
         if states.get(&a.login).is_some_and(|s| !s.replaceable()) {
@@ -169,9 +193,9 @@ pub async fn generate_routes(
             municipality: school.map(|s| s.municipality.clone()),
             rural: school.is_some_and(|s| s.rural),
             subjects: a.attrs.subjects.clone(),
-            deficits: list
-                .iter()
-                .map(|(c, l)| Deficit {
+            deficits: profile
+                .deficits()
+                .map(|(c, _, l, _)| Deficit {
                     title: titles
                         .get(c)
                         .map_or_else(|| c.to_string(), |t| (*t).to_string()),
@@ -269,8 +293,10 @@ pub fn route_json(r: &RouteRow) -> Value {
     })
 }
 
-/// Drafts are the ЦНППМ methodists' working material: a teacher, a deputy
-/// head or a coordinator sees a route once it is approved.
-pub fn sees_drafts(caller: &domain::Caller) -> bool {
-    caller.has(Role::CnppmMethodist) || caller.has(Role::Admin)
+/// ЦНППМ methodists and administrators work on routes: they see drafts,
+/// generate, edit and approve them, and edit the catalogue; a teacher, a
+/// deputy head or a coordinator sees a route once it is approved. The same
+/// holders get [`RegionAuthority::for_route_work`].
+pub fn works_on_routes(caller: &domain::Caller) -> bool {
+    RegionAuthority::for_route_work(caller).is_some()
 }

@@ -526,7 +526,7 @@ async fn school_page(
     let period = crate::iom::policy(state.store.as_ref())
         .await?
         .period(state.config.today());
-    let drafts = crate::iom::sees_drafts(c);
+    let drafts = crate::iom::works_on_routes(c);
     let routes: std::collections::HashMap<_, _> = state
         .store
         .routes_where(
@@ -553,9 +553,9 @@ async fn school_page(
             .is_some_and(|cr| cr.password_hash.is_some());
         let (level, route) = if account.has(Role::Teacher) {
             let diagnostics = state.store.diagnostics_of(&scope, &account.login).await?;
-            let level = crate::iom::current_deficits(&diagnostics, today)
+            let level = crate::iom::current_profiles(&diagnostics, today)
                 .get(&account.login)
-                .map(|(l, _)| (*l, names.name(*l).to_string()));
+                .map(|p| (p.level, names.name(p.level).to_string()));
             let route = routes
                 .get(&account.login)
                 .map(crate::web_routes::staff_route);

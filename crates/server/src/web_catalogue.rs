@@ -82,10 +82,6 @@ fn seats_text(capacity: Option<u32>, taken: u32) -> (String, bool) {
     }
 }
 
-fn edits(c: &Caller) -> bool {
-    crate::iom::sees_drafts(c)
-}
-
 #[derive(Debug, Deserialize, Default)]
 pub struct CatalogueQuery {
     #[serde(default)]
@@ -195,7 +191,7 @@ pub async fn catalogue(
         municipalities,
         total: entries.len(),
         rows,
-        can_edit: edits(&c),
+        can_edit: crate::iom::works_on_routes(&c),
         notice: (!q.done.is_empty()).then_some(q.done),
     });
     Ok(Html(page).into_response())

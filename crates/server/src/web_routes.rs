@@ -76,10 +76,6 @@ fn step_status_title(s: StepStatus) -> &'static str {
     }
 }
 
-fn manages_routes(c: &Caller) -> bool {
-    crate::iom::sees_drafts(c)
-}
-
 /// A route as the school's staff list shows it.
 pub(crate) fn staff_route(r: &RouteRow) -> app::StaffRoute {
     app::StaffRoute {
@@ -119,9 +115,8 @@ fn uncovered_of(r: &RouteRow) -> Vec<Uncovered> {
 
 use crate::iom::level_names;
 
-/// A teacher's current profile: overall level, competences (most severe
-/// first) with the stored percent, and whether a diagnostic was recorded
-/// after `approved_at`.
+/// A teacher's current profile (as `iom::current_profiles` reads it) and
+/// whether a diagnostic was recorded after `approved_at`.
 struct CurrentProfile {
     level: Option<Level>,
     /// Competence, stored percent, level, the day the diagnostic was taken.
@@ -136,38 +131,12 @@ async fn current_profile(
     approved_at: Option<store::Millis>,
 ) -> Result<CurrentProfile, Failure> {
     let rows = state.store.diagnostics_of(scope, login).await?;
-    let today = state.config.today();
-    let deficits = crate::iom::current_deficits(&rows, today);
-    let newer = approved_at.is_some_and(|at| rows.iter().any(|d| d.recorded_at > at));
-    let Some((level, _)) = deficits.get(login) else {
-        return Ok(CurrentProfile {
-            level: None,
-            competences: Vec::new(),
-            newer_than_approval: newer,
-        });
-    };
-    let taken: Vec<domain::profile::Taken<'_>> = rows
-        .iter()
-        .map(|d| domain::profile::Taken {
-            bank: &d.bank_id,
-            taken_on: d.taken_on,
-            order: d.id,
-            level: d.overall_level,
-        })
-        .collect();
-    let mut competences = Vec::new();
-    for i in domain::profile::current(&taken, today) {
-        for c in &rows[i].competences {
-            if let Ok(r) = CompetenceRef::parse(&c.competence) {
-                competences.push((r, c.percent.clone(), c.level, rows[i].taken_on));
-            }
-        }
-    }
-    competences.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    let newer_than_approval = approved_at.is_some_and(|at| rows.iter().any(|d| d.recorded_at > at));
+    let profile = crate::iom::current_profiles(&rows, state.config.today()).remove(login);
     Ok(CurrentProfile {
-        level: Some(*level),
-        competences,
-        newer_than_approval: newer,
+        level: profile.as_ref().map(|p| p.level),
+        competences: profile.map(|p| p.competences).unwrap_or_default(),
+        newer_than_approval,
     })
 }
 
@@ -213,7 +182,7 @@ pub async fn routes(
             },
         )
         .await?;
-    let drafts = manages_routes(&c);
+    let drafts = crate::iom::works_on_routes(&c);
     let visible: Vec<&RouteRow> = all
         .iter()
         .filter(|r| drafts || r.status != RouteStatus::Draft)
@@ -351,7 +320,7 @@ pub async fn generate(
             Err(e) => return refuse(format!("Муниципалитет: {}", e.0)),
         },
         (school, _) => match domain::SchoolCode::parse(school) {
-            Ok(code) if state.store.school(&Scope::region(), &code).await?.is_some() => {
+            Ok(code) if state.store.school(&c.scope(), &code).await?.is_some() => {
                 crate::iom::Group::School(code)
             }
             _ => return refuse(format!("ОО с кодом «{school}» нет: проверьте код")),
@@ -393,7 +362,7 @@ async fn visible_route(state: &AppState, c: &Caller, id: i64) -> Result<RouteRow
         .route(&c.scope(), id)
         .await?
         .ok_or(Failure::NotFound)?;
-    if route.status == RouteStatus::Draft && !manages_routes(c) {
+    if route.status == RouteStatus::Draft && !crate::iom::works_on_routes(c) {
         return Err(Failure::NotFound);
     }
     Ok(route)
@@ -427,13 +396,13 @@ async fn route_page(
     let catalogue = state.store.catalogue().await?;
     let by_code: HashMap<_, _> = catalogue.iter().map(|e| (&e.code, e)).collect();
     let policy = crate::iom::policy(state.store.as_ref()).await?;
-    let can_edit = manages_routes(c) && route.status == RouteStatus::Draft;
+    let can_edit = crate::iom::works_on_routes(c) && route.status == RouteStatus::Draft;
     let can_submit = c.login == route.teacher && route.status == RouteStatus::Approved;
     let can_review = reviews(c, &route) && route.status == RouteStatus::Approved;
     // Who may name a colleague as the mentor of a mentoring step: the school's
     // deputy head or principal (and the ЦНППМ methodist), until it completes.
-    let names_mentor =
-        (reviews(c, &route) || manages_routes(c)) && route.status != RouteStatus::Completed;
+    let names_mentor = (reviews(c, &route) || crate::iom::works_on_routes(c))
+        && route.status != RouteStatus::Completed;
     let colleagues: Vec<(String, String)> = match (&school, names_mentor) {
         (Some(s), true) => state
             .store
@@ -703,7 +672,7 @@ async fn edit(
     done: &str,
     step: Option<u32>,
 ) -> PageResult {
-    if !manages_routes(c) {
+    if !crate::iom::works_on_routes(c) {
         return Err(Failure::Forbidden.into());
     }
     let route = visible_route(state, c, id).await?;
@@ -965,7 +934,7 @@ pub async fn approve(
     csrf: Csrf,
     Path(id): Path<i64>,
 ) -> PageResult {
-    if !manages_routes(&c) {
+    if !crate::iom::works_on_routes(&c) {
         return Err(Failure::Forbidden.into());
     }
     visible_route(&state, &c, id).await?;
@@ -1266,7 +1235,7 @@ pub async fn name_mentor(
     axum::Form(f): axum::Form<MentorForm>,
 ) -> PageResult {
     let route = visible_route(&state, &c, id).await?;
-    if !(reviews(&c, &route) || manages_routes(&c)) {
+    if !(reviews(&c, &route) || crate::iom::works_on_routes(&c)) {
         return Err(Failure::Forbidden.into());
     }
     let scope = c.scope();
@@ -1363,7 +1332,7 @@ async fn document(state: &AppState, c: &Caller, id: i64) -> Result<iom_doc::IomD
     let approver = match &route.approved_by {
         Some(l) => state
             .store
-            .account(&Scope::region(), l)
+            .account(&scope, l)
             .await?
             .map_or_else(|| l.to_string(), |a| a.full_name),
         None => String::new(),

@@ -1517,7 +1517,11 @@ impl Store for SqliteStore {
         diagnostics::campaign_participation(&self.pool, scope, campaign_id).await
     }
 
-    async fn campaign_finishers(&self, campaign_id: i64) -> Result<Vec<Login>> {
+    async fn campaign_finishers(
+        &self,
+        _auth: &RegionAuthority,
+        campaign_id: i64,
+    ) -> Result<Vec<Login>> {
         diagnostics::campaign_finishers(&self.pool, campaign_id).await
     }
 

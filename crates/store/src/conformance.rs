@@ -3344,7 +3344,13 @@ pub async fn campaign_finishers_are_the_finished_attempts(store: &dyn Store) {
         .create_campaign(None, new_campaign("Другая", bv, date(2025, 6, 1)), NOW)
         .await
         .unwrap();
-    assert!(store.campaign_finishers(campaign).await.unwrap().is_empty());
+    assert!(
+        store
+            .campaign_finishers(&cli(), campaign)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     for l in ["t4", "t1", "t2", "coord"] {
         store
             .start_attempt(new_attempt(campaign, bv, l, NOW + HOUR), NOW)
@@ -3368,17 +3374,17 @@ pub async fn campaign_finishers_are_the_finished_attempts(store: &dyn Store) {
     finish(other, "t1", AttemptStatus::Submitted).await;
 
     assert_eq!(
-        store.campaign_finishers(campaign).await.unwrap(),
+        store.campaign_finishers(&cli(), campaign).await.unwrap(),
         vec![login("coord"), login("t2"), login("t4")],
         "submitted and expired, by login; t1 is still in progress here"
     );
     assert_eq!(
-        store.campaign_finishers(other).await.unwrap(),
+        store.campaign_finishers(&cli(), other).await.unwrap(),
         vec![login("t1")]
     );
     assert!(
         store
-            .campaign_finishers(other + 1000)
+            .campaign_finishers(&cli(), other + 1000)
             .await
             .unwrap()
             .is_empty()

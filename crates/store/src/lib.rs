@@ -409,7 +409,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// The teachers who finished the campaign's attempt (status submitted
     /// or expired), by login, ordered by login. An unknown campaign: empty.
-    async fn campaign_finishers(&self, campaign_id: i64) -> Result<Vec<Login>>;
+    /// Region-wide, like [`Store::diagnostics_since`]: for route generation.
+    async fn campaign_finishers(
+        &self,
+        auth: &RegionAuthority,
+        campaign_id: i64,
+    ) -> Result<Vec<Login>>;
 
     /// Every completed diagnostic of the region taken after `since` (the
     /// rules' 12 months), for region-wide work such as route generation.
