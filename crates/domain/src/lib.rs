@@ -16,6 +16,8 @@ pub mod catalogue;
 pub mod directory;
 pub mod ids;
 pub mod level;
+pub mod matching;
+pub mod mcf;
 pub mod policy;
 pub mod profile;
 pub mod role;
