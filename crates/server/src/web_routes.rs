@@ -1265,7 +1265,7 @@ pub async fn name_mentor(
     let outcome = state
         .store
         .set_step_mentor(
-            &c.login,
+            Some(&c.login),
             id,
             position,
             &colleague.login,

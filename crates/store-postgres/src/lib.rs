@@ -7,6 +7,7 @@
 //! whatever the database's locale; both run `store::conformance`.
 
 mod diagnostics;
+mod matching;
 mod routes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -25,12 +26,14 @@ use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use store::{
-    AttemptRow, AuditEntry, BankLoad, BankVersionRow, CampaignRow, Credentials, DiagnosticRow,
-    Directory, DirectoryChanges, DraftCounts, EvidenceRow, FinishAttempt, FinishOutcome,
-    ImportCounts, InvitationState, LoginFailures, Millis, MunicipalitySummary, NewAttempt,
-    NewBankVersion, NewCampaign, NewDiagnostic, NewDraft, NewEvidence, NewInvitation,
-    ParticipationRow, Result, RouteFilter, RouteRow, RouteState, SaveOutcome, SchoolFilter,
-    SchoolSummary, SeatUse, StaffFilter, Store, StoreError,
+    AssignCounts, AssignmentFilter, AssignmentRow, AttemptRow, AuditEntry, BankLoad,
+    BankVersionRow, CampaignRow, ConsultationRow, Credentials, DiagnosticRow, Directory,
+    DirectoryChanges, DraftCounts, EvidenceRow, FinishAttempt, FinishOutcome, ImportCounts,
+    InvitationState, LoginFailures, MatchKind, MatchRun, Millis, MunicipalitySummary,
+    NewAssignment, NewAttempt, NewBankVersion, NewCampaign, NewConsultation, NewDiagnostic,
+    NewDraft, NewEvidence, NewInvitation, NewSchoolAssignment, ParticipationRow, Result,
+    RouteFilter, RouteRow, RouteState, SaveOutcome, SchoolAssignmentFilter, SchoolAssignmentRow,
+    SchoolFilter, SchoolSummary, SeatUse, StaffFilter, Store, StoreError,
 };
 
 /// Connections in the pool.
@@ -252,10 +255,11 @@ fn push_school_visible(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
 }
 
 /// An account `a` is visible with the region, as the caller's own, when its
-/// school is visible, or when its own municipality is named in scope. The
-/// rule is one `a.id IN (<union of index lookups>)`: PostgreSQL plans that
-/// as a semi-join reading only the accounts in scope (an OR of subqueries
-/// would scan every account).
+/// school is visible, when its own municipality is named in scope, or when
+/// it is an active mentee of the scope's `mentees_of` (an active methodist
+/// assignment names them). The rule is one `a.id IN (<union of index
+/// lookups>)`: PostgreSQL plans that as a semi-join reading only the
+/// accounts in scope (an OR of subqueries would scan every account).
 fn push_account_visible(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
     if scope.region {
         qb.push("TRUE");
@@ -283,8 +287,18 @@ fn push_account_visible(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
         push_account_ids_in_municipalities(qb, scope.municipalities.iter().map(|c| c.as_str()));
         parts += 1;
     }
-    // `scope.mentees_of` adds nothing yet: a regional methodist's mentees
-    // come with the methodist assignments of a later feature.
+    if let Some(mentor) = &scope.mentees_of {
+        if parts > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push(
+            "SELECT xa.id FROM accounts xa \
+             JOIN methodist_assignments xma ON xma.teacher = xa.login \
+             WHERE xma.ended_at IS NULL AND xma.methodist = ",
+        )
+        .push_bind(mentor.as_str().to_owned());
+        parts += 1;
+    }
     if parts == 0 {
         qb.push("SELECT NULL::bigint WHERE FALSE");
     }
@@ -1532,7 +1546,7 @@ impl Store for PgStore {
 
     async fn set_step_mentor(
         &self,
-        actor: &Login,
+        actor: Option<&Login>,
         route_id: i64,
         position: u32,
         mentor: &Login,
@@ -1558,6 +1572,96 @@ impl Store for PgStore {
         position: u32,
     ) -> Result<Vec<EvidenceRow>> {
         routes::step_evidence(&self.pool, scope, route_id, position).await
+    }
+
+    async fn assign_methodists(
+        &self,
+        auth: &RegionAuthority,
+        new: Vec<NewAssignment>,
+        enforce_capacity: bool,
+        replace_reason: &str,
+        now: Millis,
+    ) -> Result<AssignCounts> {
+        matching::assign_methodists(&self.pool, auth, new, enforce_capacity, replace_reason, now)
+            .await
+    }
+
+    async fn end_methodist_assignment(
+        &self,
+        auth: &RegionAuthority,
+        teacher: &Login,
+        reason: &str,
+        now: Millis,
+    ) -> Result<AssignmentRow> {
+        matching::end_methodist_assignment(&self.pool, auth, teacher, reason, now).await
+    }
+
+    async fn methodist_assignments(
+        &self,
+        scope: &Scope,
+        filter: &AssignmentFilter,
+    ) -> Result<Vec<AssignmentRow>> {
+        matching::methodist_assignments(&self.pool, scope, filter).await
+    }
+
+    async fn assign_mentor_schools(
+        &self,
+        auth: &RegionAuthority,
+        new: Vec<NewSchoolAssignment>,
+        enforce_capacity: bool,
+        default_capacity: u32,
+        replace_reason: &str,
+        now: Millis,
+    ) -> Result<AssignCounts> {
+        matching::assign_mentor_schools(
+            &self.pool,
+            auth,
+            new,
+            enforce_capacity,
+            default_capacity,
+            replace_reason,
+            now,
+        )
+        .await
+    }
+
+    async fn end_mentor_school_assignment(
+        &self,
+        auth: &RegionAuthority,
+        school: &SchoolCode,
+        reason: &str,
+        now: Millis,
+    ) -> Result<SchoolAssignmentRow> {
+        matching::end_mentor_school_assignment(&self.pool, auth, school, reason, now).await
+    }
+
+    async fn mentor_school_assignments(
+        &self,
+        scope: &Scope,
+        filter: &SchoolAssignmentFilter,
+    ) -> Result<Vec<SchoolAssignmentRow>> {
+        matching::mentor_school_assignments(&self.pool, scope, filter).await
+    }
+
+    async fn save_match_run(&self, auth: &RegionAuthority, run: MatchRun) -> Result<()> {
+        matching::save_match_run(&self.pool, auth, run).await
+    }
+
+    async fn match_run(&self, kind: MatchKind) -> Result<Option<MatchRun>> {
+        matching::match_run(&self.pool, kind).await
+    }
+
+    async fn add_consultation(
+        &self,
+        mentor: &Login,
+        consultation: NewConsultation,
+        now: Millis,
+    ) -> Result<ConsultationRow> {
+        matching::add_consultation(&self.pool, mentor, consultation, now).await
+    }
+
+    async fn consultations(&self, scope: &Scope, teacher: &Login) -> Result<Vec<ConsultationRow>> {
+        matching::consultations(&self.pool, scope, teacher).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

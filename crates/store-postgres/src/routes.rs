@@ -741,7 +741,22 @@ pub(crate) async fn routes_where(
 
 /// An audit entry whose actor is `actor` (a route's methodist, teacher or
 /// deputy head), not a [`RegionAuthority`].
-async fn write_actor_audit(
+/// [`write_actor_audit`] for a write the operator may make at the command
+/// line (`None`: no actor).
+async fn write_actor_audit_or_operator(
+    conn: &mut PgConnection,
+    actor: Option<&Login>,
+    action: &str,
+    object: String,
+    now: Millis,
+) -> Result<()> {
+    match actor {
+        Some(a) => write_actor_audit(conn, a, action, object, now).await,
+        None => write_audit(conn, &RegionAuthority::command_line(), action, object, now).await,
+    }
+}
+
+pub(crate) async fn write_actor_audit(
     conn: &mut PgConnection,
     actor: &Login,
     action: &str,
@@ -1052,7 +1067,7 @@ pub(crate) async fn review_step(
 
 pub(crate) async fn set_step_mentor(
     pool: &PgPool,
-    actor: &Login,
+    actor: Option<&Login>,
     route_id: i64,
     position: u32,
     mentor: &Login,
@@ -1091,7 +1106,7 @@ pub(crate) async fn set_step_mentor(
     .await
     .map_err(db_err)?;
     touch_route(&mut tx, route_id, now).await?;
-    write_actor_audit(
+    write_actor_audit_or_operator(
         &mut tx,
         actor,
         "step mentor",

@@ -7,6 +7,7 @@
 //! `store::conformance`.
 
 mod diagnostics;
+mod matching;
 mod routes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,12 +28,14 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use store::{
-    AttemptRow, AuditEntry, BankLoad, BankVersionRow, CampaignRow, Credentials, DiagnosticRow,
-    Directory, DirectoryChanges, DraftCounts, EvidenceRow, FinishAttempt, FinishOutcome,
-    ImportCounts, InvitationState, LoginFailures, Millis, MunicipalitySummary, NewAttempt,
-    NewBankVersion, NewCampaign, NewDiagnostic, NewDraft, NewEvidence, NewInvitation,
-    ParticipationRow, Result, RouteFilter, RouteRow, RouteState, SaveOutcome, SchoolFilter,
-    SchoolSummary, SeatUse, StaffFilter, Store, StoreError, parse_stored_date,
+    AssignCounts, AssignmentFilter, AssignmentRow, AttemptRow, AuditEntry, BankLoad,
+    BankVersionRow, CampaignRow, ConsultationRow, Credentials, DiagnosticRow, Directory,
+    DirectoryChanges, DraftCounts, EvidenceRow, FinishAttempt, FinishOutcome, ImportCounts,
+    InvitationState, LoginFailures, MatchKind, MatchRun, Millis, MunicipalitySummary,
+    NewAssignment, NewAttempt, NewBankVersion, NewCampaign, NewConsultation, NewDiagnostic,
+    NewDraft, NewEvidence, NewInvitation, NewSchoolAssignment, ParticipationRow, Result,
+    RouteFilter, RouteRow, RouteState, SaveOutcome, SchoolAssignmentFilter, SchoolAssignmentRow,
+    SchoolFilter, SchoolSummary, SeatUse, StaffFilter, Store, StoreError, parse_stored_date,
 };
 
 /// Connections in the pool. SQLite serialises writers anyway; a few
@@ -310,9 +313,10 @@ fn push_school_visible(qb: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
 }
 
 /// An account `a` is visible with the region, as the caller's own, when its
-/// school is visible, or when its own municipality is named in scope. Each
-/// alternative is a condition on an indexed column of `accounts`, so the
-/// database reads only the accounts in scope.
+/// school is visible, when its own municipality is named in scope, or when
+/// it is an active mentee of the scope's `mentees_of` (an active methodist
+/// assignment names them). Each alternative is a condition on an indexed
+/// column of `accounts`, so the database reads only the accounts in scope.
 fn push_account_visible(qb: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
     let mut alt = Alternatives::new(qb);
     if scope.region {
@@ -335,8 +339,15 @@ fn push_account_visible(qb: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
                 scope.municipalities.iter().map(|c| c.as_str()),
             );
         }
-        // `scope.mentees_of` adds nothing yet: a regional methodist's
-        // mentees come with the methodist assignments of a later feature.
+        if let Some(mentor) = &scope.mentees_of {
+            alt.next()
+                .push(
+                    "a.login IN (SELECT xma.teacher FROM methodist_assignments xma \
+                     WHERE xma.ended_at IS NULL AND xma.methodist = ",
+                )
+                .push_bind(mentor.as_str().to_owned())
+                .push(")");
+        }
     }
     alt.finish();
 }
@@ -1468,7 +1479,7 @@ impl Store for SqliteStore {
 
     async fn set_step_mentor(
         &self,
-        actor: &Login,
+        actor: Option<&Login>,
         route_id: i64,
         position: u32,
         mentor: &Login,
@@ -1523,6 +1534,96 @@ impl Store for SqliteStore {
         campaign_id: i64,
     ) -> Result<Vec<Login>> {
         diagnostics::campaign_finishers(&self.pool, campaign_id).await
+    }
+
+    async fn assign_methodists(
+        &self,
+        auth: &RegionAuthority,
+        new: Vec<NewAssignment>,
+        enforce_capacity: bool,
+        replace_reason: &str,
+        now: Millis,
+    ) -> Result<AssignCounts> {
+        matching::assign_methodists(&self.pool, auth, new, enforce_capacity, replace_reason, now)
+            .await
+    }
+
+    async fn end_methodist_assignment(
+        &self,
+        auth: &RegionAuthority,
+        teacher: &Login,
+        reason: &str,
+        now: Millis,
+    ) -> Result<AssignmentRow> {
+        matching::end_methodist_assignment(&self.pool, auth, teacher, reason, now).await
+    }
+
+    async fn methodist_assignments(
+        &self,
+        scope: &Scope,
+        filter: &AssignmentFilter,
+    ) -> Result<Vec<AssignmentRow>> {
+        matching::methodist_assignments(&self.pool, scope, filter).await
+    }
+
+    async fn assign_mentor_schools(
+        &self,
+        auth: &RegionAuthority,
+        new: Vec<NewSchoolAssignment>,
+        enforce_capacity: bool,
+        default_capacity: u32,
+        replace_reason: &str,
+        now: Millis,
+    ) -> Result<AssignCounts> {
+        matching::assign_mentor_schools(
+            &self.pool,
+            auth,
+            new,
+            enforce_capacity,
+            default_capacity,
+            replace_reason,
+            now,
+        )
+        .await
+    }
+
+    async fn end_mentor_school_assignment(
+        &self,
+        auth: &RegionAuthority,
+        school: &SchoolCode,
+        reason: &str,
+        now: Millis,
+    ) -> Result<SchoolAssignmentRow> {
+        matching::end_mentor_school_assignment(&self.pool, auth, school, reason, now).await
+    }
+
+    async fn mentor_school_assignments(
+        &self,
+        scope: &Scope,
+        filter: &SchoolAssignmentFilter,
+    ) -> Result<Vec<SchoolAssignmentRow>> {
+        matching::mentor_school_assignments(&self.pool, scope, filter).await
+    }
+
+    async fn save_match_run(&self, auth: &RegionAuthority, run: MatchRun) -> Result<()> {
+        matching::save_match_run(&self.pool, auth, run).await
+    }
+
+    async fn match_run(&self, kind: MatchKind) -> Result<Option<MatchRun>> {
+        matching::match_run(&self.pool, kind).await
+    }
+
+    async fn add_consultation(
+        &self,
+        mentor: &Login,
+        consultation: NewConsultation,
+        now: Millis,
+    ) -> Result<ConsultationRow> {
+        matching::add_consultation(&self.pool, mentor, consultation, now).await
+    }
+
+    async fn consultations(&self, scope: &Scope, teacher: &Login) -> Result<Vec<ConsultationRow>> {
+        matching::consultations(&self.pool, scope, teacher).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -25,7 +25,9 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::Poll;
 
+mod matching;
 mod routes;
+pub use matching::*;
 pub use routes::*;
 
 use chrono::NaiveDate;
@@ -64,7 +66,7 @@ macro_rules! conformance_suite {
             municipality_scope_sees_its_schools_and_people,
             school_scope_sees_its_school_only,
             own_scope_sees_only_the_caller,
-            empty_and_mentee_scopes_see_nothing_more,
+            empty_and_mentee_scopes_see_only_active_mentees,
             school_filters,
             staff_filters,
             summaries_count_active_schools_and_teachers,
@@ -115,6 +117,21 @@ macro_rules! conformance_suite {
             step_evidence_is_scoped,
             step_mentors_are_named_on_drafts_and_approved_routes,
             refused_mentor_assignments_change_nothing,
+            methodist_assignments_round_trip_with_history,
+            reassigning_the_same_methodist_is_unchanged,
+            reassigning_ends_the_old_assignment_with_the_reason,
+            refused_methodist_assignments_write_nothing,
+            methodist_places_are_enforced_when_asked,
+            concurrent_assignments_take_the_last_place_once,
+            methodist_assignments_keep_to_the_scope,
+            mentee_scope_follows_the_active_assignments,
+            mentor_school_assignments_round_trip_and_refuse,
+            mentor_school_places_are_enforced_when_asked,
+            concurrent_school_assignments_take_the_last_place_once,
+            mentor_school_assignments_keep_to_the_scope,
+            match_runs_are_replaced_by_kind,
+            consultations_need_an_active_mentee,
+            consultations_are_newest_first_and_scoped,
         }
     };
     (
@@ -936,15 +953,20 @@ pub async fn own_scope_sees_only_the_caller(store: &dyn Store) {
     );
 }
 
-/// An empty scope sees nothing; `mentees_of` adds nothing yet.
-pub async fn empty_and_mentee_scopes_see_nothing_more(store: &dyn Store) {
+/// An empty scope sees nothing; `mentees_of` sees exactly the mentor's
+/// active mentees (not ended ones, not another mentor's), and no places.
+pub async fn empty_and_mentee_scopes_see_only_active_mentees(store: &dyn Store) {
     apply_fixture(store).await;
     let empty = Scope::default();
     let mentees = Scope {
         mentees_of: Some(login("metod")),
         ..Scope::default()
     };
-    for scope in [&empty, &mentees] {
+    let everyone = StaffFilter {
+        include_inactive: true,
+        ..StaffFilter::default()
+    };
+    let sees_no_place = async |scope: &Scope| {
         assert!(store.municipalities(scope).await.unwrap().is_empty());
         assert!(
             store
@@ -959,23 +981,99 @@ pub async fn empty_and_mentee_scopes_see_nothing_more(store: &dyn Store) {
                 .unwrap()
                 .is_empty()
         );
-        assert!(
-            store
-                .staff(
-                    scope,
-                    &StaffFilter {
-                        include_inactive: true,
-                        ..StaffFilter::default()
-                    }
-                )
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert_eq!(store.school(scope, &scode("s-a1")).await.unwrap(), None);
+    };
+    for scope in [&empty, &mentees] {
+        sees_no_place(scope).await;
+        assert!(store.staff(scope, &everyone).await.unwrap().is_empty());
         assert_eq!(store.account(scope, &login("metod")).await.unwrap(), None);
         assert_eq!(store.methodist(scope, &login("metod")).await.unwrap(), None);
-        assert_eq!(store.school(scope, &scode("s-a1")).await.unwrap(), None);
     }
+
+    // metod: t1 and t2 (t2's then ended); metod2: t4.
+    let assign = |teacher: &str, methodist: &str| crate::NewAssignment {
+        teacher: login(teacher),
+        methodist: login(methodist),
+        reasons: vec![],
+    };
+    store
+        .assign_methodists(
+            &cli(),
+            vec![
+                assign("t1", "metod"),
+                assign("t2", "metod"),
+                assign("t4", "metod2"),
+            ],
+            false,
+            "замена",
+            NOW,
+        )
+        .await
+        .unwrap();
+    store
+        .end_methodist_assignment(&cli(), &login("t2"), "переведена", NOW + 1)
+        .await
+        .unwrap();
+    store
+        .import_diagnostics(
+            &cli(),
+            vec![
+                imported("t1", "pedagogy-core", date(2025, 3, 1), "40"),
+                imported("t2", "pedagogy-core", date(2025, 3, 1), "50"),
+            ],
+            NOW + 2,
+        )
+        .await
+        .unwrap();
+
+    sees_no_place(&mentees).await;
+    assert_eq!(
+        logins_of(&store.staff(&mentees, &everyone).await.unwrap()),
+        ["t1"]
+    );
+    assert_eq!(
+        store.account(&mentees, &login("t1")).await.unwrap(),
+        Some(fixture_account("t1"))
+    );
+    for other in ["t2", "t3", "t4", "metod", "metod2"] {
+        assert_eq!(
+            store.account(&mentees, &login(other)).await.unwrap(),
+            None,
+            "{other} is not an active mentee of metod"
+        );
+    }
+    assert_eq!(
+        store
+            .diagnostics_of(&mentees, &login("t1"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .diagnostics_of(&mentees, &login("t2"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The other mentor sees theirs only; an empty scope still nothing.
+    let mentees2 = Scope {
+        mentees_of: Some(login("metod2")),
+        ..Scope::default()
+    };
+    assert_eq!(
+        logins_of(&store.staff(&mentees2, &everyone).await.unwrap()),
+        ["t4"]
+    );
+    assert!(store.staff(&empty, &everyone).await.unwrap().is_empty());
+    // A mentor's own scope: their account and their active mentees.
+    let scope = credentials_of(store, "metod").await.caller.scope();
+    assert_eq!(scope.mentees_of, Some(login("metod")));
+    assert_eq!(
+        logins_of(&store.staff(&scope, &StaffFilter::default()).await.unwrap()),
+        ["metod", "t1"]
+    );
 }
 
 /// School filters: municipality, cluster, critical values, inactive.

@@ -16,9 +16,15 @@
 //! row models in [`diagnostics`]) knows nothing of the bank format: banks are
 //! stored as their source text, forms, responses and profiles as JSON text
 //! the server produces and reads.
+//!
+//! The matching area (row models in [`matching`]) keeps every assignment
+//! of a regional methodist to a teacher and of a mentor school to a school,
+//! ended ones included; a regional methodist's [`Scope::mentees_of`] reaches
+//! the teachers actively assigned to them.
 
 pub mod conformance;
 pub mod diagnostics;
+pub mod matching;
 pub mod routes;
 
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +43,11 @@ pub use diagnostics::{
     DiagnosticRow, DiagnosticSource, FinishAttempt, FinishOutcome, ImportCounts, NewAttempt,
     NewBankVersion, NewCampaign, NewDiagnostic, ParticipationRow, SaveOutcome, format_percent,
     parse_percent,
+};
+pub use matching::{
+    AssignCounts, AssignmentFilter, AssignmentRow, ConsultationRow, MatchKind, MatchRun,
+    NewAssignment, NewConsultation, NewSchoolAssignment, SchoolAssignmentFilter,
+    SchoolAssignmentRow,
 };
 pub use routes::{
     DraftCounts, EvidenceKind, EvidenceRow, NewDraft, NewEvidence, RouteFilter, RouteRow,
@@ -548,10 +559,12 @@ pub trait Store: Send + Sync + 'static {
     /// `mentor_name`; does not change the step's status, nor the route's
     /// `edited` flag. Unknown route or step: NotFound. Sets the route's
     /// updated_at = now; audit `step mentor` with object like
-    /// "route 12, step 0: mentor ivanova.ap".
+    /// "route 12, step 0: mentor ivanova.ap", by `actor` (`None`: the
+    /// operator at the command line, as when `match --apply` names the
+    /// methodist in routes).
     async fn set_step_mentor(
         &self,
-        actor: &Login,
+        actor: Option<&Login>,
         route_id: i64,
         position: u32,
         mentor: &Login,
@@ -568,6 +581,134 @@ pub trait Store: Send + Sync + 'static {
         route_id: i64,
         position: u32,
     ) -> Result<Vec<EvidenceRow>>;
+
+    // ---- matching -----------------------------------------------------------
+    //
+    // Assignments are never overwritten: ending one sets its end columns
+    // (`ended_at`, `ended_by`, `end_reason`), a new one is a new row. A
+    // teacher (a school) has at most one active assignment. Each write is
+    // one transaction with one audit entry whose actor is `auth`'s; a
+    // refusal is a `StoreError::Conflict` with a Russian message and writes
+    // nothing.
+
+    /// Starts methodist assignments, in one transaction, with one audit
+    /// entry (`match methodists`, object like "12 назначений; без
+    /// изменений: 3; завершено: 1"), actor from `auth`:
+    /// - a teacher whose active assignment is with the same methodist:
+    ///   unchanged (nothing written);
+    /// - a teacher with an active assignment to another methodist: that one
+    ///   is ended (`ended_at = now`, `ended_by` = the actor, `end_reason =
+    ///   replace_reason`, which must not be blank then: «укажите причину»)
+    ///   and the new one starts (`started_at = now`, `started_by` = the
+    ///   actor);
+    /// - the teacher must be an active account with the teacher role, the
+    ///   methodist an active account with a methodist record, and not the
+    ///   same login, else a Conflict naming the login («педагог ivanov не
+    ///   найден или не работает», «ivanova — не региональный методист»,
+    ///   «педагога нельзя назначить самому себе (ivanov)»);
+    /// - when `enforce_capacity`: after the writes, every methodist that got
+    ///   a new assignment has at most its `capacity` active ones, else
+    ///   Conflict «у методиста LOGIN нет свободных мест (N из CAP)» (N: the
+    ///   active ones the call would leave) and nothing is written. Decided
+    ///   inside the transaction: PostgreSQL locks the methodists' rows (and
+    ///   the teachers'), so concurrent calls cannot both take the last place;
+    /// - two entries for one teacher in one call: Conflict naming the teacher.
+    async fn assign_methodists(
+        &self,
+        auth: &RegionAuthority,
+        new: Vec<NewAssignment>,
+        enforce_capacity: bool,
+        replace_reason: &str,
+        now: Millis,
+    ) -> Result<AssignCounts>;
+
+    /// Ends the teacher's active assignment (`ended_at = now`, `ended_by` =
+    /// the actor, `end_reason = reason`) and returns it. A blank reason is a
+    /// Conflict «укажите причину»; no active assignment is
+    /// [`StoreError::NotFound`]. Audit `assignment end`.
+    async fn end_methodist_assignment(
+        &self,
+        auth: &RegionAuthority,
+        teacher: &Login,
+        reason: &str,
+        now: Millis,
+    ) -> Result<AssignmentRow>;
+
+    /// Methodist assignments matching `filter` (history included unless
+    /// `active_only`), the newest start first. A row is visible when its
+    /// teacher is visible in `scope` (the rule of [`Store::account`]) or
+    /// when the scope's `mentees_of` is its methodist (a mentor sees its
+    /// own ended assignments too).
+    async fn methodist_assignments(
+        &self,
+        scope: &Scope,
+        filter: &AssignmentFilter,
+    ) -> Result<Vec<AssignmentRow>>;
+
+    /// Starts mentor-school assignments as
+    /// [`assign_methodists`](Store::assign_methodists) does, audit `match
+    /// schools`: both schools must exist and be active («ОО CODE не найдена
+    /// или не работает», «школа-наставник CODE не найдена или не работает»),
+    /// not the same school («школу нельзя назначить наставником самой себе
+    /// (CODE)»); one entry per school. When `enforce_capacity`, a mentor
+    /// school that got a new assignment holds at most its `mentor_capacity`
+    /// schools, or `default_capacity` when that is empty, else Conflict «у
+    /// школы-наставника CODE нет свободных мест (N из CAP)». PostgreSQL
+    /// locks the schools' rows.
+    async fn assign_mentor_schools(
+        &self,
+        auth: &RegionAuthority,
+        new: Vec<NewSchoolAssignment>,
+        enforce_capacity: bool,
+        default_capacity: u32,
+        replace_reason: &str,
+        now: Millis,
+    ) -> Result<AssignCounts>;
+
+    /// Ends the school's active mentor-school assignment, as
+    /// [`end_methodist_assignment`](Store::end_methodist_assignment) does.
+    /// Audit `mentor school end`.
+    async fn end_mentor_school_assignment(
+        &self,
+        auth: &RegionAuthority,
+        school: &SchoolCode,
+        reason: &str,
+        now: Millis,
+    ) -> Result<SchoolAssignmentRow>;
+
+    /// Mentor-school assignments matching `filter` (history included
+    /// unless `active_only`), the newest start first. A row is visible when
+    /// either school is visible in `scope` (the rule of [`Store::school`]).
+    async fn mentor_school_assignments(
+        &self,
+        scope: &Scope,
+        filter: &SchoolAssignmentFilter,
+    ) -> Result<Vec<SchoolAssignmentRow>>;
+
+    /// Replaces the latest run of its kind. Audit `match run`.
+    async fn save_match_run(&self, auth: &RegionAuthority, run: MatchRun) -> Result<()>;
+
+    /// The latest run of `kind`, `None` before the first.
+    async fn match_run(&self, kind: MatchKind) -> Result<Option<MatchRun>>;
+
+    /// A regional methodist (`mentor`) logs a consultation with a mentee:
+    /// the teacher must be the mentor's active mentee at `now` (else
+    /// Conflict «педагог не закреплён за вами»); the topic must not be
+    /// blank (else Conflict «укажите тему консультации»). Audit
+    /// `consultation` with the mentor as the actor. Returns the row
+    /// (`created_at = now`).
+    async fn add_consultation(
+        &self,
+        mentor: &Login,
+        consultation: NewConsultation,
+        now: Millis,
+    ) -> Result<ConsultationRow>;
+
+    /// The teacher's consultations, the newest `held_on` first (then the
+    /// latest stored). Scoped like [`Store::account`]: a teacher outside
+    /// `scope` has none (a mentor sees them through `mentees_of`, a deputy
+    /// head through the school).
+    async fn consultations(&self, scope: &Scope, teacher: &Login) -> Result<Vec<ConsultationRow>>;
 
     // ---- settings and audit --------------------------------------------
 

@@ -1409,7 +1409,7 @@ pub async fn step_mentors_are_named_on_drafts_and_approved_routes(store: &dyn St
     let before = route_by_id(store, draft_id).await;
     let audit = audit_len(store).await;
     let named = store
-        .set_step_mentor(&t1, draft_id, 1, &t1, "Петров Пётр Петрович", NOW + 5)
+        .set_step_mentor(Some(&t1), draft_id, 1, &t1, "Петров Пётр Петрович", NOW + 5)
         .await
         .unwrap();
     let mut expected = before.clone();
@@ -1458,12 +1458,19 @@ pub async fn step_mentors_are_named_on_drafts_and_approved_routes(store: &dyn St
         .await
         .unwrap();
     store
-        .set_step_mentor(&t1, approved_id, 0, &t1, "Петров П. П.", NOW + 8)
+        .set_step_mentor(Some(&t1), approved_id, 0, &t1, "Петров П. П.", NOW + 8)
         .await
         .unwrap();
     let before = route_by_id(store, approved_id).await;
     let named = store
-        .set_step_mentor(&admin, approved_id, 0, &metod, "Методистова Мария", NOW + 9)
+        .set_step_mentor(
+            Some(&admin),
+            approved_id,
+            0,
+            &metod,
+            "Методистова Мария",
+            NOW + 9,
+        )
         .await
         .unwrap();
     let mut expected = before.clone();
@@ -1527,31 +1534,31 @@ pub async fn refused_mentor_assignments_change_nothing(store: &dyn Store) {
         let audit = audit_len(store).await;
         assert_conflict_naming(
             store
-                .set_step_mentor(&t1, id, 0, &t1, "Петров Пётр Петрович", NOW + 2)
+                .set_step_mentor(Some(&t1), id, 0, &t1, "Петров Пётр Петрович", NOW + 2)
                 .await,
             "наставника можно назначить только шагу наставничества",
         );
         assert_conflict_naming(
             store
-                .set_step_mentor(&t1, id, 1, &login("nobody"), "Никто", NOW + 2)
+                .set_step_mentor(Some(&t1), id, 1, &login("nobody"), "Никто", NOW + 2)
                 .await,
             "nobody",
         );
         // An inactive account is no mentor either.
         assert_conflict_naming(
             store
-                .set_step_mentor(&t1, id, 1, &login("t3"), "Сидорова Светлана", NOW + 2)
+                .set_step_mentor(Some(&t1), id, 1, &login("t3"), "Сидорова Светлана", NOW + 2)
                 .await,
             "t3",
         );
         assert_not_found(
             store
-                .set_step_mentor(&t1, id, 7, &t1, "Петров Пётр Петрович", NOW + 2)
+                .set_step_mentor(Some(&t1), id, 7, &t1, "Петров Пётр Петрович", NOW + 2)
                 .await,
         );
         assert_not_found(
             store
-                .set_step_mentor(&t1, id + 100, 1, &t1, "Петров Пётр Петрович", NOW + 2)
+                .set_step_mentor(Some(&t1), id + 100, 1, &t1, "Петров Пётр Петрович", NOW + 2)
                 .await,
         );
         unchanged(before, audit).await;
@@ -1570,13 +1577,13 @@ pub async fn refused_mentor_assignments_change_nothing(store: &dyn Store) {
     let audit = audit_len(store).await;
     assert_conflict_naming(
         store
-            .set_step_mentor(&t1, id, 1, &t1, "Петров Пётр Петрович", NOW + 5)
+            .set_step_mentor(Some(&t1), id, 1, &t1, "Петров Пётр Петрович", NOW + 5)
             .await,
         "маршрут уже завершён",
     );
     assert_not_found(
         store
-            .set_step_mentor(&t1, id, 7, &t1, "Петров Пётр Петрович", NOW + 5)
+            .set_step_mentor(Some(&t1), id, 7, &t1, "Петров Пётр Петрович", NOW + 5)
             .await,
     );
     unchanged(completed, audit).await;
