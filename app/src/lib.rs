@@ -41,13 +41,20 @@ pub use pages::campaigns::{
     AUDIENCE_KINDS, PARTICIPATION_REFRESH_SECS, render_campaign, render_campaigns,
 };
 pub use pages::catalogue::{FORMATS, render_catalogue, render_catalogue_entry};
-pub use pages::directory::{SCHOOLS_SHOWN, render_municipality, render_region};
+pub use pages::directory::{MentorPairView, SCHOOLS_SHOWN, render_municipality, render_region};
 pub use pages::error::render_error;
-pub use pages::mentor::render_mentor;
+pub use pages::matching::{
+    ActiveView, AssignmentPage, CapacityView, EndingView, HistoryView, MatchingKind, MatchingPage,
+    ProposalView, UnassignedView, render_assignment, render_matching,
+};
+pub use pages::mentor::{
+    CONSULTATION_FORMS, ConsultationForm, ConsultationView, MenteePage, MenteeRow, render_mentee,
+    render_mentor,
+};
 pub use pages::profile::render_profile;
 pub use pages::routes::{ROUTE_FILTERS, STEP_KINDS, render_route, render_routes};
-pub use pages::school::{render_invitation_issued, render_school};
-pub use pages::settings::render_settings;
+pub use pages::school::{SchoolLink, render_invitation_issued, render_school};
+pub use pages::settings::{PRIORITY_GROUPS, render_settings};
 pub use pages::teacher::render_teacher_home;
 
 /// The stylesheet every page links; the server serves it at `/static/app.css`.

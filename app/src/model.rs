@@ -77,6 +77,9 @@ pub struct StaffRow {
     pub level: Option<(Level, String)>,
     /// The teacher's route for the current period, as the caller may see it.
     pub route: Option<StaffRoute>,
+    /// The name of the regional methodist who accompanies the teacher now
+    /// (an active assignment), if any.
+    pub methodist: Option<String>,
 }
 
 /// A teacher's route in the school's staff list.
@@ -103,6 +106,10 @@ pub struct SchoolPage {
     /// The hidden `csrf` input of the invitation forms.
     pub csrf: String,
     pub notice: Option<String>,
+    /// The school's active mentor school, if any.
+    pub mentor: Option<crate::SchoolLink>,
+    /// The schools this one mentors now (a mentor school), by name.
+    pub mentored: Vec<crate::SchoolLink>,
 }
 
 /// The one-time link just issued, to hand out (or print).
@@ -162,6 +169,9 @@ pub struct MunicipalityPage {
     /// itself (a list filtered already gives the same table).
     pub schools: Vec<SchoolSummary>,
     pub filter: SchoolFilterView,
+    /// Active mentor-school pairs where either school is in the
+    /// municipality, by the mentored school's name.
+    pub mentor_pairs: Vec<crate::MentorPairView>,
 }
 
 /// The region overview.
@@ -181,7 +191,8 @@ pub struct RegionPage {
 pub struct MentorPage {
     pub chrome: Chrome,
     pub methodist: Option<Methodist>,
-    pub mentees: Vec<Account>,
+    /// The teachers actively assigned to the methodist, by name.
+    pub mentees: Vec<crate::MenteeRow>,
 }
 
 /// An error page, with the signed-in chrome when the caller is known.
@@ -633,6 +644,19 @@ pub struct SettingsForm {
     pub prefer_remote_rural: bool,
     /// Display names of critical, high, reduced, none.
     pub names: [String; 4],
+    /// The matching: each group's priority class (`1`..`4`, empty: needs
+    /// no methodist), in the order critical, young or new, high, reduced.
+    pub methodist_priority: [String; 4],
+    pub young_under_years: String,
+    pub newly_hired_days: String,
+    pub prefer_subject: bool,
+    pub prefer_municipality: bool,
+    pub balance_load: bool,
+    pub schools_critical: bool,
+    pub schools_cluster: bool,
+    pub mentor_capacity: String,
+    pub prefer_same_municipality: bool,
+    pub prefer_same_type: bool,
 }
 
 /// «Каталог мероприятий»: browse and filter; methodists edit entries.

@@ -884,3 +884,87 @@ async fn a_route_is_edited_approved_done_and_confirmed_in_a_browser() {
     c.close().await.unwrap();
     app.stop().await;
 }
+
+/// The ЦНППМ methodist runs the matching on the board, accepts it and
+/// reassigns one teacher past the board's warnings; the new mentor sees the
+/// mentee. JavaScript off, as everywhere.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run with --ignored (CI does)"]
+async fn a_methodist_matches_accepts_and_reassigns_in_a_browser() {
+    const NAME: &str = "Иванова Анна Петровна";
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    helpers::prepare_matching(&app).await;
+    let driver = start_driver().await;
+    let c = browser(&driver, false, 1280, 900).await;
+
+    sign_in(&c, &app, "cnppm1").await;
+    follow(
+        &c,
+        "nav.main-nav",
+        "Подбор",
+        Locator::Css("form[action='/matching/methodists/run']"),
+    )
+    .await;
+    press(
+        &c,
+        "form[action='/matching/methodists/run']",
+        "Подобрать",
+        Locator::XPath(&notice_saying("Подбор выполнен")),
+    )
+    .await;
+    let proposals = text_of(&c, "table[aria-labelledby=proposals-title]").await;
+    assert!(proposals.contains(NAME), "{proposals}");
+    assert!(proposals.contains("совпадает предмет"), "{proposals}");
+    press(
+        &c,
+        "#accept-form",
+        "Принять все",
+        Locator::XPath(&notice_saying("Принято назначений")),
+    )
+    .await;
+    let active = text_of(&c, "table[aria-labelledby=active-title]").await;
+    assert!(active.contains(NAME), "{active}");
+
+    // Reassign her to the physics methodist of the other municipality.
+    follow(
+        &c,
+        "table[aria-labelledby=active-title]",
+        NAME,
+        Locator::Css("select#target"),
+    )
+    .await;
+    c.find(Locator::Css("select#target"))
+        .await
+        .unwrap()
+        .select_by_value("teacher3")
+        .await
+        .unwrap();
+    type_into(&c, "#assign-reason", "просьба педагога").await;
+    press(
+        &c,
+        "form[action$='/assign']",
+        "Назначить",
+        Locator::Css("#assign-warnings"),
+    )
+    .await;
+    let warnings = text_of(&c, "#assign-warnings").await;
+    assert!(warnings.contains("предмет не совпадает"), "{warnings}");
+    press(
+        &c,
+        "form[action$='/assign']",
+        "Всё равно назначить",
+        Locator::XPath(&notice_saying("Назначен методист")),
+    )
+    .await;
+    let history = text_of(&c, "table[aria-labelledby=history-title]").await;
+    assert!(history.contains("просьба педагога"), "{history}");
+    sign_out(&c).await;
+
+    // The new mentor sees the mentee.
+    sign_in(&c, &app, "teacher3").await;
+    c.goto(&app.url("/mentees")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains(NAME), "{text}");
+    c.close().await.unwrap();
+    app.stop().await;
+}

@@ -112,6 +112,13 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
         ("GET", "/municipality") => page_gate(&["coord1"]),
         ("GET", "/region") => page_gate(&["cnppm1", "admin1"]),
         ("GET", "/mentees") => page_gate(&["mentor1"]),
+        // Only one's active mentees; the test region assigns none.
+        ("GET", "/mentees/{login}") | ("POST", "/mentees/{login}/consultations") => {
+            match page_gate(&["mentor1"]) {
+                200 => 404,
+                other => other,
+            }
+        }
         ("GET", "/schools/{code}") => match login {
             None => 303,
             Some(l) if sees_school(l, school) => 200,
@@ -239,6 +246,28 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
             }
         }
         ("GET", "/settings") => page_gate(&["cnppm1", "admin1"]),
+        // The board: the run redirects back to it, «/matching» to the
+        // methodists' board.
+        ("GET", "/matching")
+        | ("POST", "/matching/methodists/run")
+        | ("POST", "/matching/schools/run") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 303,
+            other => other,
+        },
+        ("GET", "/matching/methodists")
+        | ("GET", "/matching/schools")
+        | ("GET", "/matching/methodists/{login}")
+        | ("GET", "/matching/schools/{code}") => page_gate(&["cnppm1", "admin1"]),
+        // The matrix posts empty forms: nothing chosen, no reason — refused.
+        ("POST", "/matching/methodists/accept")
+        | ("POST", "/matching/schools/accept")
+        | ("POST", "/matching/methodists/{login}/assign")
+        | ("POST", "/matching/methodists/{login}/end")
+        | ("POST", "/matching/schools/{code}/assign")
+        | ("POST", "/matching/schools/{code}/end") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 409,
+            other => other,
+        },
         ("GET", "/catalogue") => {
             page_gate(&["cnppm1", "admin1", "deputy1", "principal1", "coord1"])
         }

@@ -641,3 +641,150 @@ async fn catalogue_imports_and_routes_generate_by_the_rules() {
     let o = marshrut(&db, &["routes", "generate", "--teacher", "nobody"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
+
+/// Checks a `match … --json` answer against the limits: everyone who needs
+/// one appears once; nobody over capacity with new assignments; in each
+/// priority class exactly as many as the places left after the higher
+/// classes allow (the only hard limit is capacity). Answers the pairs.
+fn check_match(
+    json: &serde_json::Value,
+    who: &str,
+    with: &str,
+    capacity: &std::collections::HashMap<String, u64>,
+) -> std::collections::BTreeMap<String, String> {
+    use std::collections::{BTreeMap, HashMap};
+    let assignments = json["assignments"].as_array().unwrap();
+    let unassigned = json["unassigned"].as_array().unwrap();
+    let mut pairs = BTreeMap::new();
+    let mut load: HashMap<String, u64> = HashMap::new();
+    let mut per_class: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
+    for a in assignments {
+        let w = a[who].as_str().unwrap().to_string();
+        let m = a[with].as_str().unwrap().to_string();
+        assert_ne!(w, m, "nobody is assigned to themselves");
+        assert!(
+            !a["reasons"].as_array().unwrap().is_empty(),
+            "every assignment says why: {a}"
+        );
+        assert!(pairs.insert(w, m.clone()).is_none(), "twice: {a}");
+        *load.entry(m).or_default() += 1;
+        per_class.entry(a["class"].as_u64().unwrap()).or_default().0 += 1;
+    }
+    for u in unassigned {
+        let w = u[who].as_str().unwrap().to_string();
+        assert!(!pairs.contains_key(&w), "{w} both assigned and not");
+        assert!(!u["why"].as_str().unwrap().is_empty(), "{u}");
+        per_class.entry(u["class"].as_u64().unwrap()).or_default().1 += 1;
+    }
+    for (m, l) in &load {
+        assert!(l <= &capacity[m], "{m}: {l} over {}", capacity[m]);
+    }
+    let mut left: u64 = capacity.values().sum();
+    for (class, (assigned, without)) in per_class {
+        let needing = assigned + without;
+        assert_eq!(
+            assigned,
+            needing.min(left),
+            "class {class}: {assigned} of {needing} assigned with {left} places left"
+        );
+        left -= assigned;
+    }
+    pairs
+}
+
+/// `match methodists` and `match schools` on a generated region: the limits
+/// and the priority classes hold, `--apply` records, and the next run keeps
+/// every applied assignment.
+#[tokio::test]
+async fn match_assigns_by_priority_within_limits_and_keeps_what_is_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    let region = dir.path().join("region");
+    let o = marshrut(
+        &db,
+        &[
+            "gen-region",
+            "--teachers",
+            "600",
+            "--seed",
+            "5",
+            "--out",
+            region.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for kind in ["municipalities", "schools", "staff", "methodists"] {
+        let f = region.join(format!("{kind}.csv"));
+        let o = marshrut(&db, &["import", kind, f.to_str().unwrap()]);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+    }
+    let banks = shipped_banks();
+    assert!(
+        marshrut(&db, &["bank", "load", banks.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let results = region.join("results.csv");
+    assert!(
+        marshrut(&db, &["import", "results", results.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let store = open(&db).await;
+    let directory = store
+        .directory(&domain::RegionAuthority::command_line())
+        .await
+        .unwrap();
+    let capacity: std::collections::HashMap<String, u64> = directory
+        .methodists
+        .iter()
+        .map(|m| (m.login.to_string(), u64::from(m.capacity)))
+        .collect();
+
+    let o = marshrut(&db, &["match", "methodists", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let proposed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let pairs = check_match(&proposed, "teacher", "methodist", &capacity);
+    assert!(!pairs.is_empty(), "nobody needed a methodist? {proposed}");
+    let reasons = proposed.to_string();
+    assert!(reasons.contains("нагрузка "), "{reasons}");
+    assert!(reasons.contains("приоритет 1"), "{reasons}");
+
+    let o = marshrut(&db, &["match", "methodists", "--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = marshrut(&db, &["match", "methodists", "--json"]);
+    let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kept = check_match(&again, "teacher", "methodist", &capacity);
+    assert_eq!(kept, pairs, "the next run keeps what was applied");
+    assert!(
+        again["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kept"] == true)
+    );
+
+    let mentor_capacity: std::collections::HashMap<String, u64> = directory
+        .schools
+        .iter()
+        .filter(|s| s.mentor_school && s.clusters.is_empty() && s.active)
+        .map(|s| {
+            (
+                s.code.to_string(),
+                u64::from(s.mentor_capacity.unwrap_or(2)),
+            )
+        })
+        .collect();
+    let o = marshrut(&db, &["match", "schools", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let schools: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let school_pairs = check_match(&schools, "school", "mentor_school", &mentor_capacity);
+    let o = marshrut(&db, &["match", "schools", "--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = marshrut(&db, &["match", "schools", "--json"]);
+    let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        check_match(&again, "school", "mentor_school", &mentor_capacity),
+        school_pairs
+    );
+}

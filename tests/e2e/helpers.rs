@@ -399,3 +399,41 @@ impl Browser {
             .unwrap()
     }
 }
+
+/// The test region with every teacher young (class 2: experience under 3
+/// years), teacher3 also a regional methodist of physics in m2 with one
+/// place, and s2 a mentor school.
+pub async fn prepare_matching(app: &TestApp) {
+    let mut changes = region();
+    for a in &mut changes.accounts {
+        if a.has(domain::Role::Teacher) && a.login.as_str() != "mentor1" {
+            a.attrs.experience_years = Some(1.0);
+        }
+        if a.login.as_str() == "teacher3" {
+            a.roles.insert(domain::Role::Mentor);
+        }
+    }
+    changes.methodists.push(domain::Methodist {
+        login: login("teacher3"),
+        subjects: vec!["Физика".into()],
+        municipality: Some(muni_code("m2")),
+        capacity: 1,
+        remote: false,
+    });
+    for s in &mut changes.schools {
+        if s.code.as_str() == "s2" {
+            s.mentor_school = true;
+        }
+        if s.code.as_str() == "s3" {
+            s.critical_monitoring = true;
+        }
+    }
+    app.store
+        .apply_directory(
+            &domain::RegionAuthority::command_line(),
+            changes,
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .await
+        .unwrap();
+}

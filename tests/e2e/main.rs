@@ -37,5 +37,6 @@ mod authz;
 mod cli;
 mod diagnostics;
 mod durability;
+mod matching;
 mod pages;
 mod routes;

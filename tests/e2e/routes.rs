@@ -472,6 +472,14 @@ async fn settings_change_the_next_drafts(backend: Backend) {
         ("name_high", "значительный"),
         ("name_reduced", "умеренный"),
         ("name_none", "нет"),
+        ("priority_critical", "1"),
+        ("priority_young_or_new", "2"),
+        ("priority_high", "3"),
+        ("priority_reduced", ""),
+        ("young_under_years", "3"),
+        ("newly_hired_days", "365"),
+        ("prefer_subject", "true"),
+        ("mentor_capacity", "3"),
     ];
     let bad = methodist
         .post_form(&app, "/settings", &[("budget_hours", "сто")])
@@ -487,6 +495,16 @@ async fn settings_change_the_next_drafts(backend: Backend) {
         policy.period_start,
         domain::MonthDay::parse("01-10").unwrap()
     );
+    let matching = marshrut::matching::policy(app.store.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(
+        matching.methodist_priority.len(),
+        3,
+        "reduced needs none now"
+    );
+    assert_eq!(matching.mentor_capacity, 3);
+    assert!(matching.prefer_subject && !matching.prefer_municipality);
 
     let today = marshrut::Config::new("").today();
     let now = chrono::Utc::now().timestamp_millis();

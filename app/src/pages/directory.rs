@@ -6,7 +6,19 @@ use store::{MunicipalitySummary, SchoolSummary};
 
 use crate::format::{ru_number, ru_plural, ru_plural_word};
 use crate::layout::{Header, cluster_badges, locality, monitoring_mark, render_document, seg};
-use crate::{MunicipalityPage, RegionPage, SchoolFilterView};
+use crate::pages::school::school_link;
+use crate::{MunicipalityPage, RegionPage, SchoolFilterView, SchoolLink};
+
+/// An active mentor-school pair: the school, its mentor school, since when
+/// and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorPairView {
+    pub school: SchoolLink,
+    pub mentor: SchoolLink,
+    /// «01.12.2026».
+    pub since: String,
+    pub reasons: Vec<String>,
+}
 
 /// At most this many schools are listed on one page; a longer list asks to
 /// narrow the filter.
@@ -43,8 +55,65 @@ pub fn render_municipality(p: &MunicipalityPage) -> String {
                 {filter_form(action, &p.filter, None)}
                 {schools_list(shown, false, filtered)}
             </section>
+            <section aria-labelledby="mentor-pairs-title">
+                <h2 id="mentor-pairs-title">"Школы-наставники"</h2>
+                {mentor_pairs(p.mentor_pairs)}
+            </section>
         }
     })
+}
+
+/// The active mentor-school pairs touching a municipality.
+fn mentor_pairs(pairs: Vec<MentorPairView>) -> AnyView {
+    if pairs.is_empty() {
+        return view! {
+            <p class="empty">"Действующих назначений школ-наставников нет."</p>
+        }
+        .into_any();
+    }
+    let n = pairs.len() as u64;
+    let rows = pairs
+        .into_iter()
+        .map(|pair| {
+            let reasons = if pair.reasons.is_empty() {
+                view! { <span class="muted">"—"</span> }.into_any()
+            } else {
+                let items = pair
+                    .reasons
+                    .into_iter()
+                    .map(|r| view! { <li>{r}</li> })
+                    .collect_view();
+                view! { <ul class="reasons">{items}</ul> }.into_any()
+            };
+            view! {
+                <tr>
+                    <th scope="row">{school_link(pair.school)}</th>
+                    <td>{school_link(pair.mentor)}</td>
+                    <td class="nowrap">{pair.since}</td>
+                    <td>{reasons}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption>
+                    {format!("Пары «школа — школа-наставник»: {}", ru_number(n))}
+                </caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Школа"</th>
+                        <th scope="col">"Школа-наставник"</th>
+                        <th scope="col">"С"</th>
+                        <th scope="col">"Основания"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }
 
 /// The region overview.
@@ -377,6 +446,20 @@ mod tests {
                 municipality: None,
                 critical_only: false,
             },
+            mentor_pairs: vec![MentorPairView {
+                school: SchoolLink {
+                    code: "s2".into(),
+                    name: "Школа Б".into(),
+                    href: Some("/schools/s2".into()),
+                },
+                mentor: SchoolLink {
+                    code: "s9".into(),
+                    name: "Гимназия <№ 9>".into(),
+                    href: None,
+                },
+                since: "01.12.2026".into(),
+                reasons: vec!["ШНОР".into(), "тот же муниципалитет".into()],
+            }],
         });
         assert_page(&html, "Смоленский район");
         assert!(html.contains("3 школы, 36 педагогов"));
@@ -400,6 +483,28 @@ mod tests {
         assert!(html.contains("ШсРНР"));
         assert!(html.contains("<caption>Школы</caption>"));
         assert!(!html.contains("Все муниципалитеты"));
+        // The mentor schools section.
+        assert!(html.contains("<h2 id=\"mentor-pairs-title\">Школы-наставники</h2>"));
+        assert!(html.contains("Пары «школа — школа-наставник»: 1"));
+        assert!(
+            html.contains(r#"<th scope="row"><a href="/schools/s2">Школа Б (s2)</a></th>"#),
+            "{html}"
+        );
+        assert!(html.contains("<span>Гимназия &lt;№ 9&gt; (s9)</span>"));
+        assert!(html.contains("01.12.2026"));
+        assert!(html.contains("<li>тот же муниципалитет</li>"));
+    }
+
+    #[test]
+    fn municipality_without_mentor_schools() {
+        let html = render_municipality(&MunicipalityPage {
+            chrome: chrome(),
+            municipality: municipality("m1", "Смоленский район", 3, 36),
+            schools: schools(),
+            filter: SchoolFilterView::default(),
+            mentor_pairs: vec![],
+        });
+        assert!(html.contains("Действующих назначений школ-наставников нет."));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod catalogue;
 pub mod directory;
 pub mod error;
+pub mod matching;
 pub mod mentor;
 pub mod profile;
 pub mod routes;

@@ -10,6 +10,24 @@ use crate::layout::{
 };
 use crate::{InvitationIssued, SchoolPage, StaffRow};
 
+/// A school named on another school's page (a mentor school, a mentored
+/// school): `href` only when the caller may open its page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolLink {
+    pub code: String,
+    pub name: String,
+    pub href: Option<String>,
+}
+
+/// «МБОУ СОШ № 3 (67-003)», a link when the caller may open the school.
+pub(crate) fn school_link(s: SchoolLink) -> impl IntoView {
+    let text = format!("{} ({})", s.name, s.code);
+    match s.href {
+        Some(href) => view! { <a href=href>{text}</a> }.into_any(),
+        None => view! { <span>{text}</span> }.into_any(),
+    }
+}
+
 /// A school's page: its card and its staff table.
 pub fn render_school(p: &SchoolPage) -> String {
     let p = p.clone();
@@ -38,6 +56,32 @@ pub fn render_school(p: &SchoolPage) -> String {
             (true, None) => "да, число сопровождаемых школ — по региональной норме".to_string(),
         };
         let teachers = ru_plural(p.school.teachers.into(), "педагог", "педагога", "педагогов");
+        let mentored_by = p.mentor.map(|m| {
+            view! {
+                <div>
+                    <dt>"Сопровождает школа-наставник"</dt>
+                    <dd>{school_link(m)}</dd>
+                </div>
+            }
+        });
+        let mentors = s.mentor_school.then(|| {
+            let list = if p.mentored.is_empty() {
+                view! { <span class="muted">"пока не назначены"</span> }.into_any()
+            } else {
+                let items = p
+                    .mentored
+                    .into_iter()
+                    .map(|m| view! { <li>{school_link(m)}</li> })
+                    .collect_view();
+                view! { <ul class="plain-list">{items}</ul> }.into_any()
+            };
+            view! {
+                <div>
+                    <dt>"Сопровождаемые школы"</dt>
+                    <dd>{list}</dd>
+                </div>
+            }
+        });
         let staff_count = ru_plural(p.staff.len() as u64, "человек", "человека", "человек");
         let can_invite = p.can_invite;
         let waiting = p.staff.iter().filter(|r| !r.has_password).count();
@@ -78,6 +122,7 @@ pub fn render_school(p: &SchoolPage) -> String {
                                 <th scope="col">"Низкие результаты обучающихся"</th>
                                 <th scope="col">"Уровень дефицитов"</th>
                                 <th scope="col">"Маршрут (ИОМ)"</th>
+                                <th scope="col">"Региональный методист"</th>
                                 <th scope="col">"Учётная запись"</th>
                                 {action_head}
                             </tr>
@@ -122,6 +167,8 @@ pub fn render_school(p: &SchoolPage) -> String {
                         <dt>"Школа-наставник"</dt>
                         <dd>{mentor}</dd>
                     </div>
+                    {mentored_by}
+                    {mentors}
                     <div>
                         <dt>"Педагогов"</dt>
                         <dd>{teachers}</dd>
@@ -207,6 +254,10 @@ fn staff_row(row: StaffRow, school: &str, can_invite: bool, csrf: &str) -> impl 
         }
         None => view! { <span class="muted">"нет"</span> }.into_any(),
     };
+    let methodist = match row.methodist {
+        Some(name) => view! { <span>{name}</span> }.into_any(),
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+    };
     view! {
         <tr>
             <th scope="row">{a.full_name.clone()}</th>
@@ -217,6 +268,7 @@ fn staff_row(row: StaffRow, school: &str, can_invite: bool, csrf: &str) -> impl 
             <td>{low_results_mark(a.attrs.students_low_results)}</td>
             <td>{level}</td>
             <td>{route}</td>
+            <td>{methodist}</td>
             <td>{status}</td>
             {action}
         </tr>
@@ -294,17 +346,36 @@ mod tests {
                     route: None,
                     account: teacher("иванова@шк", "Иванова Анна"),
                     has_password: false,
+                    methodist: Some("Орлова <Светлана>".into()),
                 },
                 StaffRow {
                     level: None,
                     route: None,
                     account: deputy,
                     has_password: true,
+                    methodist: None,
                 },
             ],
             can_invite,
             csrf: "csrf-9".into(),
             notice: Some("Приглашение выдано".into()),
+            mentor: Some(SchoolLink {
+                code: "67/050".into(),
+                name: "Гимназия <№ 1>".into(),
+                href: None,
+            }),
+            mentored: vec![
+                SchoolLink {
+                    code: "67-007".into(),
+                    name: "СОШ № 7".into(),
+                    href: Some("/schools/67-007".into()),
+                },
+                SchoolLink {
+                    code: "67-009".into(),
+                    name: "СОШ № 9".into(),
+                    href: None,
+                },
+            ],
         }
     }
 
@@ -346,6 +417,38 @@ mod tests {
         assert!(html.contains(r#"name="csrf" value="csrf-9""#));
         assert_eq!(html.matches("Выдать приглашение").count(), 1);
         assert!(html.contains("Приглашение выдано"));
+    }
+
+    #[test]
+    fn school_page_shows_who_accompanies() {
+        let html = render_school(&page(false));
+        assert!(html.contains(r#"<th scope="col">Региональный методист</th>"#));
+        assert!(
+            html.contains("<td><span>Орлова &lt;Светлана&gt;</span></td>"),
+            "{html}"
+        );
+        assert!(html.contains("Сопровождает школа-наставник"));
+        assert!(
+            html.contains("<span>Гимназия &lt;№ 1&gt; (67/050)</span>"),
+            "{html}"
+        );
+        assert!(html.contains("Сопровождаемые школы"));
+        assert!(html.contains(r#"<li><a href="/schools/67-007">СОШ № 7 (67-007)</a></li>"#));
+        assert!(html.contains("<li><span>СОШ № 9 (67-009)</span></li>"));
+    }
+
+    #[test]
+    fn mentor_school_without_mentored_schools_says_so() {
+        let mut p = page(false);
+        p.mentor = None;
+        p.mentored.clear();
+        let html = render_school(&p);
+        assert!(!html.contains("Сопровождает школа-наставник"));
+        assert!(html.contains("Сопровождаемые школы"));
+        assert!(html.contains("пока не назначены"));
+        p.school.school.mentor_school = false;
+        let html = render_school(&p);
+        assert!(!html.contains("Сопровождаемые школы"));
     }
 
     #[test]

@@ -28,6 +28,28 @@ fn level_boxes(name: &'static str, chosen: &[String]) -> impl IntoView + use<> {
         .collect_view()
 }
 
+/// The groups of teachers who may need a regional methodist, in the order
+/// of [`SettingsForm::methodist_priority`](crate::SettingsForm).
+pub const PRIORITY_GROUPS: [(&str, &str); 4] = [
+    ("priority_critical", "критический уровень дефицитов"),
+    ("priority_young_or_new", "молодые и вновь принятые педагоги"),
+    ("priority_high", "высокий уровень дефицитов"),
+    ("priority_reduced", "пониженный уровень дефицитов"),
+];
+
+fn priority_inputs(values: &[String; 4]) -> impl IntoView + use<> {
+    PRIORITY_GROUPS
+        .iter()
+        .zip(values.clone())
+        .map(|((name, title), value)| {
+            view! {
+                <label for=*name>{*title}</label>
+                <input type="text" id=*name name=*name value=value inputmode="numeric" maxlength="1"/>
+            }
+        })
+        .collect_view()
+}
+
 /// «Настройки».
 pub fn render_settings(p: &SettingsPage) -> String {
     let p = p.clone();
@@ -38,7 +60,7 @@ pub fn render_settings(p: &SettingsPage) -> String {
         view! {
             <h1>"Настройки региона"</h1>
             <p class="lead">
-                "Правила формирования маршрутов и названия уровней дефицитов. "
+                "Правила формирования маршрутов, подбора методистов и школ-наставников, названия уровней дефицитов. "
                 "Изменения действуют для следующих черновиков; утверждённые маршруты не меняются."
             </p>
             {notice(p.notice)}
@@ -107,6 +129,57 @@ pub fn render_settings(p: &SettingsPage) -> String {
                             checked=f.prefer_remote_rural
                         />
                         " сельским школам в первую очередь дистанционные и смешанные форматы"
+                    </label>
+                </fieldset>
+                <h2>"Региональные методисты"</h2>
+                <fieldset>
+                    <legend>
+                        "Кому нужен методист и в каком порядке (1 — в первую очередь; пусто — не назначать)"
+                    </legend>
+                    {priority_inputs(&f.methodist_priority)}
+                </fieldset>
+                <label for="young_under_years">"Молодой педагог: стаж менее, лет"</label>
+                <input type="text" id="young_under_years" name="young_under_years" value=f.young_under_years inputmode="numeric" maxlength="2"/>
+                <label for="newly_hired_days">"Вновь принятый: принят не более, дней назад"</label>
+                <input type="text" id="newly_hired_days" name="newly_hired_days" value=f.newly_hired_days inputmode="numeric" maxlength="4"/>
+                <fieldset>
+                    <legend>"Что учитывать при подборе (после числа назначенных по приоритетам)"</legend>
+                    <label class="checkbox">
+                        <input type="checkbox" name="prefer_subject" value="true" checked=f.prefer_subject/>
+                        " совпадение предмета"
+                    </label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="prefer_municipality" value="true" checked=f.prefer_municipality/>
+                        " тот же муниципалитет (или методист работает дистанционно)"
+                    </label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="balance_load" value="true" checked=f.balance_load/>
+                        " равномерная нагрузка методистов"
+                    </label>
+                </fieldset>
+                <h2>"Школы-наставники"</h2>
+                <fieldset>
+                    <legend>"Каким школам нужна школа-наставник"</legend>
+                    <label class="checkbox">
+                        <input type="checkbox" name="schools_critical" value="true" checked=f.schools_critical/>
+                        " 1 — школам с критическими значениями мониторинга"
+                    </label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="schools_cluster" value="true" checked=f.schools_cluster/>
+                        " 2 — остальным школам кластеров (ШНОР, ШсРНР, ШФНСУ)"
+                    </label>
+                </fieldset>
+                <label for="mentor_capacity">"Школа-наставник сопровождает не более, школ (если в реестре не указано)"</label>
+                <input type="text" id="mentor_capacity" name="mentor_capacity" value=f.mentor_capacity inputmode="numeric" maxlength="3"/>
+                <fieldset>
+                    <legend>"Что учитывать при подборе школ"</legend>
+                    <label class="checkbox">
+                        <input type="checkbox" name="prefer_same_municipality" value="true" checked=f.prefer_same_municipality/>
+                        " тот же муниципалитет"
+                    </label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="prefer_same_type" value="true" checked=f.prefer_same_type/>
+                        " тот же тип школы (сельская или городская)"
                     </label>
                 </fieldset>
                 <h2>"Названия уровней дефицитов"</h2>

@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: RoutesCommand,
     },
+    /// Подбор региональных методистов педагогам и школ-наставников школам
+    Match {
+        #[command(subcommand)]
+        command: MatchCommand,
+    },
     /// Создаёт синтетический регион в виде файлов импорта
     GenRegion {
         #[arg(long)]
@@ -121,6 +126,28 @@ enum RoutesCommand {
         /// Логин педагога: маршрут только ему, на любом уровне дефицитов
         #[arg(long)]
         teacher: Option<String>,
+        /// Напечатать предложения в JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MatchCommand {
+    /// Региональные методисты ↔ педагоги
+    Methodists {
+        /// Записать назначения (иначе только предложить)
+        #[arg(long)]
+        apply: bool,
+        /// Напечатать предложения в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Школы-наставники ↔ школы
+    Schools {
+        /// Записать назначения (иначе только предложить)
+        #[arg(long)]
+        apply: bool,
         /// Напечатать предложения в JSON
         #[arg(long)]
         json: bool,
@@ -324,6 +351,17 @@ async fn run(cli: Cli) -> CliResult {
         } => {
             let store = open(&cli.database_url).await?;
             routes_generate(store.as_ref(), teacher.as_deref(), json).await
+        }
+        Command::Match { command } => {
+            let store = open(&cli.database_url).await?;
+            match command {
+                MatchCommand::Methodists { apply, json } => {
+                    match_methodists(store.as_ref(), apply, json).await
+                }
+                MatchCommand::Schools { apply, json } => {
+                    match_schools(store.as_ref(), apply, json).await
+                }
+            }
         }
         Command::GenRegion {
             teachers,
@@ -636,6 +674,90 @@ async fn routes_generate(store: &dyn Store, teacher: Option<&str>, json: bool) -
         c.created,
         c.replaced,
     );
+    Ok(())
+}
+
+/// A refused action exits with 1 and its message; anything else is internal.
+fn refusal_or_internal(e: crate::error::Failure) -> CliError {
+    match e {
+        crate::error::Failure::Conflict(message) => CliError::Refused(message),
+        other => CliError::Internal(anyhow::anyhow!("{other}")),
+    }
+}
+
+/// What a match run prints on stderr, in a person's words.
+fn match_summary(kept: usize, new: usize, unassigned: usize, ended: usize) -> String {
+    format!("сохраняются {kept}, новых {new}, без назначения {unassigned}, завершаются {ended}")
+}
+
+async fn match_methodists(store: &dyn Store, apply: bool, json: bool) -> CliResult {
+    let auth = RegionAuthority::command_line();
+    let bar = crate::import::spinner(true, "Подбор методистов…");
+    let today = Config::new("").today();
+    let proposed = crate::matching::propose_methodists(store, &auth, today).await;
+    bar.finish_and_clear();
+    let (m, _) = proposed?;
+    if json {
+        println!("{}", crate::matching::methodists_json(&m));
+    }
+    let kept = m.assignments.iter().filter(|a| a.kept).count();
+    let summary = match_summary(
+        kept,
+        m.assignments.len() - kept,
+        m.unassigned.len(),
+        m.endings.len(),
+    );
+    if apply {
+        let applied = crate::matching::apply_methodists(store, &auth, &m, None, now_millis())
+            .await
+            .map_err(refusal_or_internal)?;
+        eprintln!(
+            "Методисты назначены: {summary}. Записано новых: {}, завершено: {}.",
+            applied.counts.started, applied.ended
+        );
+    } else {
+        crate::matching::save_methodist_run(store, &auth, &m, now_millis()).await?;
+        eprintln!(
+            "Предложение (не записано; --apply записывает, принять можно и на странице «Подбор»): {summary}."
+        );
+    }
+    Ok(())
+}
+
+async fn match_schools(store: &dyn Store, apply: bool, json: bool) -> CliResult {
+    let auth = RegionAuthority::command_line();
+    let (m, facts) = crate::matching::propose_schools(store, &auth).await?;
+    if json {
+        println!("{}", crate::matching::schools_json(&m));
+    }
+    let kept = m.assignments.iter().filter(|a| a.kept).count();
+    let summary = match_summary(
+        kept,
+        m.assignments.len() - kept,
+        m.unassigned.len(),
+        m.endings.len(),
+    );
+    if apply {
+        let applied = crate::matching::apply_schools(
+            store,
+            &auth,
+            &m,
+            None,
+            facts.policy.mentor_capacity,
+            now_millis(),
+        )
+        .await
+        .map_err(refusal_or_internal)?;
+        eprintln!(
+            "Школы-наставники назначены: {summary}. Записано новых: {}, завершено: {}.",
+            applied.counts.started, applied.ended
+        );
+    } else {
+        crate::matching::save_school_run(store, &auth, &m, now_millis()).await?;
+        eprintln!(
+            "Предложение (не записано; --apply записывает, принять можно и на странице «Подбор»): {summary}."
+        );
+    }
     Ok(())
 }
 

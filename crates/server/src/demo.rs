@@ -184,6 +184,11 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
     )
     .await?;
     eprintln!("  catalogue: мероприятий {}", report.created);
+    let matched = demo_matching(store.as_ref(), &config, &accounts).await?;
+    eprintln!(
+        "  подбор: методистов назначено {}, ждут решения {}; консультаций {}; школ-наставников назначено {}, ждут решения {}",
+        matched.0, matched.1, matched.2, matched.3, matched.4
+    );
     let banks = crate::import::current_banks(store.as_ref()).await?;
     let generated = crate::iom::generate_routes(
         store.as_ref(),
@@ -209,6 +214,133 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
     }
     print_accounts(&accounts, &public_url);
     crate::cli::serve(store, addr, &public_url).await
+}
+
+/// Matching in every state: the ЦНППМ methodist ran both matchings and
+/// accepted most proposals — the demo mentor's all, with a few
+/// consultations logged — and left the rest waiting on the board. Answers
+/// (methodist assignments, waiting, consultations, mentor-school pairs,
+/// waiting).
+async fn demo_matching(
+    store: &dyn Store,
+    config: &Config,
+    accounts: &[Account],
+) -> CliResult<(u32, usize, usize, u32, usize)> {
+    let methodist = accounts
+        .iter()
+        .find(|a| a.has(Role::CnppmMethodist))
+        .map(|a| a.login.clone())
+        .ok_or_else(|| anyhow::anyhow!("the demo region has no ЦНППМ methodist"))?;
+    let mentor = accounts.iter().find(|a| a.has(Role::Mentor));
+    let auth = RegionAuthority::for_route_work(&domain::Caller {
+        login: methodist.clone(),
+        full_name: String::new(),
+        roles: [Role::CnppmMethodist].into(),
+        school: None,
+        municipality: None,
+    })
+    .expect("a ЦНППМ methodist works on routes");
+    let today = config.today();
+    let now = now_millis();
+    let failed = |f: crate::error::Failure| anyhow::anyhow!("{f}");
+
+    let (m, _) = crate::matching::propose_methodists(store, &auth, today)
+        .await
+        .map_err(failed)?;
+    crate::matching::save_methodist_run(store, &auth, &m, now)
+        .await
+        .map_err(failed)?;
+    // Every fifth proposal waits for a decision; the mentor's all go through.
+    let chosen: Vec<domain::Login> = m
+        .assignments
+        .iter()
+        .enumerate()
+        .filter(|(n, a)| n % 5 != 4 || mentor.is_some_and(|t| t.login == a.methodist))
+        .map(|(_, a)| a.teacher.clone())
+        .collect();
+    let waiting = m.assignments.len() - chosen.len();
+    let applied = crate::matching::apply_methodists(store, &auth, &m, Some(&chosen), now)
+        .await
+        .map_err(failed)?;
+
+    let mut consultations = 0;
+    if let Some(mentor) = mentor {
+        let mentees = crate::matching::active_methodists(store, &domain::Scope::region())
+            .await
+            .map_err(failed)?;
+        let topics = [
+            (
+                "очно",
+                "Разбор результатов диагностики и плана ИОМ",
+                "Определены приоритетные дефициты, согласован план на полугодие.",
+            ),
+            (
+                "посещение урока",
+                "Посещение урока: организация работы с отстающими обучающимися",
+                "Даны рекомендации по дифференциации заданий.",
+            ),
+            (
+                "дистанционно",
+                "Подготовка к открытому уроку",
+                "Согласован конспект урока.",
+            ),
+        ];
+        for (n, teacher) in mentees
+            .iter()
+            .filter(|(_, m)| **m == mentor.login)
+            .map(|(t, _)| t)
+            .enumerate()
+        {
+            for (k, (form, topic, result)) in topics.iter().enumerate().take(1 + n % 3) {
+                store
+                    .add_consultation(
+                        &mentor.login,
+                        store::NewConsultation {
+                            teacher: teacher.clone(),
+                            held_on: today - chrono::Days::new(7 * (3 - k as u64)),
+                            form: (*form).into(),
+                            topic: (*topic).into(),
+                            result: (*result).into(),
+                        },
+                        now,
+                    )
+                    .await?;
+                consultations += 1;
+            }
+        }
+    }
+
+    let (s, facts) = crate::matching::propose_schools(store, &auth)
+        .await
+        .map_err(failed)?;
+    crate::matching::save_school_run(store, &auth, &s, now)
+        .await
+        .map_err(failed)?;
+    let chosen: Vec<domain::SchoolCode> = s
+        .assignments
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| n % 4 != 3)
+        .map(|(_, a)| a.school.clone())
+        .collect();
+    let schools_waiting = s.assignments.len() - chosen.len();
+    let schools = crate::matching::apply_schools(
+        store,
+        &auth,
+        &s,
+        Some(&chosen),
+        facts.policy.mentor_capacity,
+        now,
+    )
+    .await
+    .map_err(failed)?;
+    Ok((
+        applied.counts.started,
+        waiting,
+        consultations,
+        schools.counts.started,
+        schools_waiting,
+    ))
 }
 
 /// Routes in every state: the showcase school's drafts approved, half of

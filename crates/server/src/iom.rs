@@ -161,6 +161,12 @@ pub async fn generate_routes(
             .collect(),
         _ => Default::default(),
     };
+    let methodists = crate::matching::active_methodists(store, &domain::Scope::region()).await?;
+    let names: HashMap<&Login, &str> = directory
+        .accounts
+        .iter()
+        .map(|a| (&a.login, a.full_name.as_str()))
+        .collect();
     let mut needs = Vec::new();
     let mut kept = 0;
     for a in &directory.accounts {
@@ -203,9 +209,16 @@ pub async fn generate_routes(
                     level: *l,
                 })
                 .collect(),
-            // Regional methodists are assigned by the matching (a later
-            // feature); until then the mentoring step names nobody.
-            mentor: Mentor::Unassigned,
+            // `rules.md`: the teacher's regional methodist when one is
+            // assigned; a colleague is named later on the route page.
+            mentor: methodists
+                .get(&a.login)
+                .map_or(Mentor::Unassigned, |m| Mentor::Methodist {
+                    login: m.clone(),
+                    name: names
+                        .get(m)
+                        .map_or_else(|| m.to_string(), |n| n.to_string()),
+                }),
         });
     }
 

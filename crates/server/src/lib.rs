@@ -13,12 +13,14 @@ pub mod diagnostics;
 pub mod error;
 pub mod import;
 pub mod iom;
+pub mod matching;
 pub mod routes;
 pub mod session;
 pub mod state;
 pub mod web;
 pub mod web_catalogue;
 pub mod web_diagnostics;
+pub mod web_matching;
 pub mod web_routes;
 pub mod web_settings;
 

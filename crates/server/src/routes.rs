@@ -20,7 +20,7 @@ use axum::extract::DefaultBodyLimit;
 use crate::error::{ApiError, Failure, PageError};
 use crate::session::Identity;
 use crate::state::AppState;
-use crate::{api, web, web_catalogue, web_diagnostics, web_routes, web_settings};
+use crate::{api, web, web_catalogue, web_diagnostics, web_matching, web_routes, web_settings};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +94,8 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/municipality", Roles(&[Role::MunicipalCoordinator]), get(web::own_municipality)),
         route!(GET "/region", Roles(REGION), get(web::region)),
         route!(GET "/mentees", Roles(&[Role::Mentor]), get(web::mentees)),
+        route!(GET "/mentees/{login}", Roles(&[Role::Mentor]), get(web::mentee)),
+        route!(POST "/mentees/{login}/consultations", Roles(&[Role::Mentor]), post(web::add_consultation)),
         route!(GET "/schools/{code}", SignedIn, get(web::school)),
         route!(GET "/municipalities/{code}", SignedIn, get(web::municipality)),
         route!(POST "/schools/{code}/invitations/{login}", Roles(INVITERS), post(web::reissue_invitation)),
@@ -147,6 +149,19 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/catalogue/new", Roles(REGION), get(web_catalogue::new_entry)),
         route!(GET "/catalogue/{code}", Roles(REGION), get(web_catalogue::entry)),
         route!(POST "/catalogue/{code}", Roles(REGION), post(web_catalogue::update_entry)),
+        route!(GET "/matching", Roles(REGION), get(web_matching::index)),
+        route!(GET "/matching/methodists", Roles(REGION), get(web_matching::methodists)),
+        route!(POST "/matching/methodists/run", Roles(REGION), post(web_matching::run_methodists)),
+        route!(POST "/matching/methodists/accept", Roles(REGION), post(web_matching::accept_methodists)),
+        route!(GET "/matching/methodists/{login}", Roles(REGION), get(web_matching::methodist_assignment)),
+        route!(POST "/matching/methodists/{login}/assign", Roles(REGION), post(web_matching::assign_methodist)),
+        route!(POST "/matching/methodists/{login}/end", Roles(REGION), post(web_matching::end_methodist)),
+        route!(GET "/matching/schools", Roles(REGION), get(web_matching::schools)),
+        route!(POST "/matching/schools/run", Roles(REGION), post(web_matching::run_schools)),
+        route!(POST "/matching/schools/accept", Roles(REGION), post(web_matching::accept_schools)),
+        route!(GET "/matching/schools/{code}", Roles(REGION), get(web_matching::school_assignment)),
+        route!(POST "/matching/schools/{code}/assign", Roles(REGION), post(web_matching::assign_school)),
+        route!(POST "/matching/schools/{code}/end", Roles(REGION), post(web_matching::end_school)),
         route!(GET "/settings", Roles(REGION), get(web_settings::settings)),
         route!(POST "/settings", Roles(REGION), post(web_settings::save_settings)),
     ]

@@ -8,7 +8,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::{Caller, ClusterFlag, Login, MunicipalityCode, Role, SchoolCode, Scope};
 use serde::Deserialize;
-use store::{InvitationState, SchoolFilter, StaffFilter};
+use store::{
+    AssignmentFilter, InvitationState, RouteStatus, SchoolAssignmentFilter, SchoolFilter,
+    StaffFilter,
+};
 
 use crate::auth::{Auth, LoginOutcome, SESSION_TTL, check_new_password, now_millis, token_hash};
 use crate::error::{Failure, PageError};
@@ -43,6 +46,7 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
         items.push(("/campaigns", "Диагностики"));
         items.push(("/routes", "Маршруты"));
         items.push(("/catalogue", "Каталог"));
+        items.push(("/matching/methodists", "Подбор"));
         items.push(("/banks", "Банки заданий"));
         items.push(("/settings", "Настройки"));
     }
@@ -544,8 +548,23 @@ async fn school_page(
         .collect();
     let names = crate::iom::level_names(state.store.as_ref()).await?;
     let today = state.config.today();
+    // Who accompanies each teacher: one read of the active assignments the
+    // caller may see, then the methodists' names.
+    let methodists = crate::matching::active_methodists(state.store.as_ref(), &scope).await?;
+    let mut methodist_names: std::collections::HashMap<Login, Option<String>> =
+        std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(staff.len());
     for account in staff {
+        let methodist = match methodists.get(&account.login) {
+            Some(m) => {
+                if !methodist_names.contains_key(m) {
+                    let name = person_name(state, m).await?;
+                    methodist_names.insert(m.clone(), name);
+                }
+                methodist_names.get(m).cloned().flatten()
+            }
+            None => None,
+        };
         let has_password = state
             .store
             .credentials(&account.login)
@@ -568,9 +587,46 @@ async fn school_page(
             has_password,
             level,
             route,
+            methodist,
         });
     }
     let can_invite = c.has(Role::Admin) || scope.schools.contains(code);
+    // The school's mentor school, and the schools it mentors (a mentor
+    // school): the assignments the caller may see touch this school.
+    let mentor_row = state
+        .store
+        .mentor_school_assignments(
+            &scope,
+            &SchoolAssignmentFilter {
+                active_only: true,
+                school: Some(code.clone()),
+                municipality: None,
+            },
+        )
+        .await?
+        .into_iter()
+        .find(|r| &r.school == code);
+    let mentor = match mentor_row {
+        Some(r) => Some(school_link(state, &scope, &r.mentor_school).await?),
+        None => None,
+    };
+    let mut mentored = Vec::new();
+    if school.school.mentor_school {
+        let rows = state
+            .store
+            .mentor_school_assignments(
+                &scope,
+                &SchoolAssignmentFilter {
+                    active_only: true,
+                    ..SchoolAssignmentFilter::default()
+                },
+            )
+            .await?;
+        for r in rows.iter().filter(|r| &r.mentor_school == code) {
+            mentored.push(school_link(state, &scope, &r.school).await?);
+        }
+        mentored.sort_by(|a, b| a.name.cmp(&b.name));
+    }
     Ok(html(app::render_school(&app::SchoolPage {
         chrome: chrome(c, csrf, current),
         school,
@@ -578,7 +634,67 @@ async fn school_page(
         can_invite,
         csrf: csrf.0.clone(),
         notice: None,
+        mentor,
+        mentored,
     })))
+}
+
+/// A person's name for a page that shows who works with a visible
+/// teacher or school (their regional methodist). The methodist's account
+/// itself is usually outside the caller's scope; the name is part of the
+/// assignment the scoped read returned, so it is read region-wide.
+async fn person_name(state: &AppState, login: &Login) -> Result<Option<String>, Failure> {
+    Ok(state
+        .store
+        .account(&Scope::region(), login)
+        .await?
+        .map(|a| a.full_name))
+}
+
+/// A school named on another school's page (its mentor school, a school it
+/// mentors). The other school may be outside the caller's scope: its name
+/// is part of the assignment the scoped read returned, so it is read
+/// region-wide; the link is given only when the caller may open it.
+async fn school_link(
+    state: &AppState,
+    scope: &Scope,
+    code: &SchoolCode,
+) -> Result<app::SchoolLink, Failure> {
+    let found = state.store.school(&Scope::region(), code).await?;
+    let href = found
+        .as_ref()
+        .filter(|s| scope.sees_school(&s.school.code, &s.school.municipality))
+        .map(|_| format!("/schools/{}", path_segment(code.as_str())));
+    Ok(app::SchoolLink {
+        code: code.to_string(),
+        name: found.map_or_else(|| code.to_string(), |s| s.school.display_name().to_string()),
+        href,
+    })
+}
+
+/// Percent-encodes one path segment (logins and codes may hold Cyrillic
+/// letters, `@` and the like).
+fn path_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// «01.12.2026»: the day of an instant, in the region's zone.
+fn local_day(state: &AppState, ms: store::Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&state.config.timezone)
+                .format("%d.%m.%Y")
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 pub async fn own_school(
@@ -659,11 +775,34 @@ async fn municipality_page(
         ..SchoolFilter::default()
     };
     let schools = state.store.schools(&scope, &all).await?;
+    // Active mentor-school pairs where either school is in the municipality.
+    let pairs = state
+        .store
+        .mentor_school_assignments(
+            &scope,
+            &SchoolAssignmentFilter {
+                active_only: true,
+                school: None,
+                municipality: Some(code.clone()),
+            },
+        )
+        .await?;
+    let mut mentor_pairs = Vec::with_capacity(pairs.len());
+    for r in pairs {
+        mentor_pairs.push(app::MentorPairView {
+            school: school_link(state, &scope, &r.school).await?,
+            mentor: school_link(state, &scope, &r.mentor_school).await?,
+            since: local_day(state, r.started_at),
+            reasons: r.reasons,
+        });
+    }
+    mentor_pairs.sort_by(|a, b| a.school.name.cmp(&b.school.name));
     Ok(html(app::render_municipality(&app::MunicipalityPage {
         chrome: chrome(c, csrf, current),
         municipality,
         schools,
         filter: view,
+        mentor_pairs,
     })))
 }
 
@@ -711,19 +850,406 @@ pub async fn region(
     })))
 }
 
+// ---- a regional methodist's mentees ------------------------------------------
+
+/// The caller's active mentees' assignments, by the teacher (read in the
+/// caller's scope, whose `mentees_of` makes the mentees visible).
+async fn active_assignments(
+    state: &AppState,
+    c: &Caller,
+    teacher: Option<&Login>,
+) -> Result<Vec<store::AssignmentRow>, Failure> {
+    Ok(state
+        .store
+        .methodist_assignments(
+            &c.scope(),
+            &AssignmentFilter {
+                active_only: true,
+                teacher: teacher.cloned(),
+                methodist: Some(c.login.clone()),
+            },
+        )
+        .await?)
+}
+
+/// A route a mentor follows: approved or completed (drafts are the
+/// region's work in progress).
+fn followed(r: &store::RouteRow) -> bool {
+    r.status != RouteStatus::Draft
+}
+
+/// «Мои подопечные».
 pub async fn mentees(
     State(state): State<AppState>,
     PageCaller(c): PageCaller,
     csrf: Csrf,
 ) -> PageResult {
     let scope = c.scope();
-    let methodist = state.store.methodist(&scope, &c.login).await?;
-    // Mentees are the teachers assigned to this methodist; assignments are
-    // made by the matching, so until then the list is empty.
-    let mentees = Vec::new();
+    let store = state.store.as_ref();
+    let methodist = store.methodist(&scope, &c.login).await?;
+    let assignments = active_assignments(&state, &c, None).await?;
+    let today = state.config.today();
+    let period = crate::iom::policy(store).await?.period(today);
+    let mut routes: std::collections::HashMap<Login, store::RouteRow> =
+        std::collections::HashMap::new();
+    if !assignments.is_empty() {
+        for r in store
+            .routes_where(
+                &scope,
+                &store::RouteFilter {
+                    period_from: Some(period.from),
+                    ..store::RouteFilter::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .filter(followed)
+        {
+            // Newest route first: keep the first of each teacher.
+            routes.entry(r.teacher.clone()).or_insert(r);
+        }
+    }
+    let names = crate::iom::level_names(store).await?;
+    let mut school_names: std::collections::HashMap<SchoolCode, String> =
+        std::collections::HashMap::new();
+    let mut rows = Vec::with_capacity(assignments.len());
+    for a in assignments {
+        let Some(account) = store.account(&scope, &a.teacher).await? else {
+            continue;
+        };
+        let school = match &account.school {
+            Some(code) => {
+                if !school_names.contains_key(code) {
+                    let name = school_link(&state, &scope, code).await?.name;
+                    school_names.insert(code.clone(), name);
+                }
+                school_names[code].clone()
+            }
+            None => "—".to_string(),
+        };
+        let diagnostics = store.diagnostics_of(&scope, &a.teacher).await?;
+        let level = crate::iom::current_profiles(&diagnostics, today)
+            .get(&a.teacher)
+            .map(|p| (p.level, names.name(p.level).to_string()));
+        // Newest first.
+        let consultations = store.consultations(&scope, &a.teacher).await?;
+        rows.push(app::MenteeRow {
+            login: a.teacher.to_string(),
+            full_name: account.full_name,
+            school,
+            subjects: account.attrs.subjects,
+            level,
+            route: routes.get(&a.teacher).map(crate::web_routes::staff_route),
+            since: local_day(&state, a.started_at),
+            last_consultation: consultations.first().map(|k| app::ru_date(k.held_on)),
+            consultations: consultations.len(),
+        });
+    }
+    rows.sort_by(|a, b| a.full_name.cmp(&b.full_name));
     Ok(html(app::render_mentor(&app::MentorPage {
         chrome: chrome(&c, &csrf, "/mentees"),
         methodist,
-        mentees,
+        mentees: rows,
     })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MenteeQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// One mentee's page; `NotFound` unless the teacher is the caller's active
+/// mentee.
+async fn mentee_page(
+    state: &AppState,
+    c: &Caller,
+    csrf: &Csrf,
+    login: &Login,
+) -> Result<app::MenteePage, Failure> {
+    let assignment = active_assignments(state, c, Some(login))
+        .await?
+        .into_iter()
+        .find(|a| &a.teacher == login)
+        .ok_or(Failure::NotFound)?;
+    let scope = c.scope();
+    let store = state.store.as_ref();
+    let account = store
+        .account(&scope, login)
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let school = match &account.school {
+        Some(code) => {
+            let link = school_link(state, &scope, code).await?;
+            format!("{} ({})", link.name, link.code)
+        }
+        None => "—".to_string(),
+    };
+    let today = state.config.today();
+    let names = crate::iom::level_names(store).await?;
+    let titles: std::collections::HashMap<domain::CompetenceRef, String> = state
+        .diagnostics
+        .current_banks()
+        .await?
+        .iter()
+        .flat_map(|b| {
+            b.competences
+                .iter()
+                .map(move |k| (domain::CompetenceRef::new(&b.id, &k.code), k.title.clone()))
+        })
+        .collect();
+    let diagnostics = store.diagnostics_of(&scope, login).await?;
+    let profile = crate::iom::current_profiles(&diagnostics, today).remove(login);
+    let level = profile
+        .as_ref()
+        .map(|p| (p.level, names.name(p.level).to_string()));
+    let deficits = profile.map(|p| {
+        p.deficits()
+            .map(|(k, percent, l, _)| app::DeficitRow {
+                competence: k.to_string(),
+                title: titles.get(k).cloned().unwrap_or_else(|| k.to_string()),
+                percent: percent.as_deref().map_or_else(|| "—".into(), percent_ru),
+                level: *l,
+                level_title: names.name(*l).to_string(),
+            })
+            .collect()
+    });
+    let period = crate::iom::policy(store).await?.period(today);
+    let route = store
+        .routes_of(&scope, login)
+        .await?
+        .into_iter()
+        .find(|r| r.period.from == period.from && followed(r))
+        .map(|r| crate::web_routes::staff_route(&r));
+    let consultations = store
+        .consultations(&scope, login)
+        .await?
+        .into_iter()
+        .map(|k| app::ConsultationView {
+            held_on: app::ru_date(k.held_on),
+            form: k.form,
+            topic: k.topic,
+            result: k.result,
+        })
+        .collect();
+    let a = account.attrs;
+    Ok(app::MenteePage {
+        chrome: chrome(c, csrf, "/mentees"),
+        csrf: csrf.0.clone(),
+        login: login.to_string(),
+        full_name: account.full_name,
+        school,
+        subjects: a.subjects,
+        experience: a
+            .experience_years
+            .map_or_else(|| "—".to_string(), app::ru_years),
+        position: a.position.unwrap_or_else(|| "—".into()),
+        level,
+        deficits,
+        route,
+        since: local_day(state, assignment.started_at),
+        reasons: assignment.reasons,
+        consultations,
+        form: app::ConsultationForm::default(),
+        today: today.format("%Y-%m-%d").to_string(),
+        error: None,
+        notice: None,
+    })
+}
+
+pub async fn mentee(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path(login): Path<String>,
+    Query(q): Query<MenteeQuery>,
+) -> PageResult {
+    let login = Login::parse(&login).map_err(|_| Failure::NotFound)?;
+    let mut page = mentee_page(&state, &c, &csrf, &login).await?;
+    page.notice = match q.done.as_deref() {
+        Some("consultation") => Some("Консультация записана.".to_string()),
+        _ => None,
+    };
+    Ok(html(app::render_mentee(&page)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConsultationFields {
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    result: String,
+}
+
+/// Longest topic and result accepted (the form's `maxlength`).
+const TOPIC_MAX: usize = 300;
+const RESULT_MAX: usize = 4000;
+
+/// Checks the typed consultation; the Russian refusal otherwise.
+fn parse_consultation(
+    teacher: &Login,
+    f: &ConsultationFields,
+    today: chrono::NaiveDate,
+) -> Result<store::NewConsultation, String> {
+    let held_on = match f.held_on.trim() {
+        "" => return Err("Укажите дату консультации.".into()),
+        v => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map_err(|_| "Дата консультации указана неверно.".to_string())?,
+    };
+    if held_on > today {
+        return Err("Дата консультации не может быть позже сегодняшнего дня.".into());
+    }
+    let form = f.form.trim();
+    if !app::CONSULTATION_FORMS.contains(&form) {
+        return Err("Выберите форму консультации из списка.".into());
+    }
+    let topic = f.topic.trim();
+    if topic.is_empty() {
+        return Err("Укажите тему консультации.".into());
+    }
+    if topic.chars().count() > TOPIC_MAX {
+        return Err(format!(
+            "Тема слишком длинная: не более {TOPIC_MAX} символов."
+        ));
+    }
+    let result = f.result.trim();
+    if result.chars().count() > RESULT_MAX {
+        return Err(format!(
+            "Результат слишком длинный: не более {RESULT_MAX} символов."
+        ));
+    }
+    Ok(store::NewConsultation {
+        teacher: teacher.clone(),
+        held_on,
+        form: form.to_string(),
+        topic: topic.to_string(),
+        result: result.to_string(),
+    })
+}
+
+/// A regional methodist logs a consultation with a mentee.
+pub async fn add_consultation(
+    State(state): State<AppState>,
+    PageCaller(c): PageCaller,
+    csrf: Csrf,
+    Path(login): Path<String>,
+    Form(f): Form<ConsultationFields>,
+) -> PageResult {
+    let login = Login::parse(&login).map_err(|_| Failure::NotFound)?;
+    // The page as it is now: a refusal shows it with the typed values, even
+    // when the assignment ends while the form is being sent.
+    let mut page = mentee_page(&state, &c, &csrf, &login).await?;
+    page.form = app::ConsultationForm {
+        held_on: f.held_on.clone(),
+        form: f.form.clone(),
+        topic: f.topic.clone(),
+        result: f.result.clone(),
+    };
+    let refuse = |mut page: app::MenteePage, status: StatusCode, message: String| {
+        page.error = Some(message);
+        (status, Html(app::render_mentee(&page))).into_response()
+    };
+    let new = match parse_consultation(&login, &f, state.config.today()) {
+        Ok(new) => new,
+        Err(message) => return Ok(refuse(page, StatusCode::UNPROCESSABLE_ENTITY, message)),
+    };
+    match state
+        .store
+        .add_consultation(&c.login, new, now_millis())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/mentees/{}?done=consultation",
+            path_segment(login.as_str())
+        ))
+        .into_response()),
+        Err(store::StoreError::Conflict(message)) => {
+            Ok(refuse(page, StatusCode::CONFLICT, capitalized(&message)))
+        }
+        Err(e) => Err(Failure::from(e).into()),
+    }
+}
+
+/// The store's refusals start in lower case («педагог не закреплён за
+/// вами»); a page shows them as a sentence.
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => {
+            let mut out: String = first.to_uppercase().collect();
+            out.push_str(chars.as_str());
+            if !out.ends_with('.') {
+                out.push('.');
+            }
+            out
+        }
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod mentee_tests {
+    use super::*;
+
+    fn fields(held_on: &str, form: &str, topic: &str, result: &str) -> ConsultationFields {
+        ConsultationFields {
+            held_on: held_on.into(),
+            form: form.into(),
+            topic: topic.into(),
+            result: result.into(),
+        }
+    }
+
+    #[test]
+    fn consultations_are_checked_at_the_edge() {
+        let t = Login::parse("teacher1").unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2027, 1, 25).unwrap();
+        let ok = parse_consultation(
+            &t,
+            &fields("2027-01-25", "очно", "  План  ", " итог "),
+            today,
+        )
+        .unwrap();
+        assert_eq!(ok.held_on, today);
+        assert_eq!(ok.form, "очно");
+        assert_eq!(ok.topic, "План");
+        assert_eq!(ok.result, "итог");
+        let refused = |f: ConsultationFields| parse_consultation(&t, &f, today).unwrap_err();
+        assert_eq!(
+            refused(fields("", "очно", "x", "")),
+            "Укажите дату консультации."
+        );
+        assert_eq!(
+            refused(fields("25.01.2027", "очно", "x", "")),
+            "Дата консультации указана неверно."
+        );
+        assert!(refused(fields("2027-01-26", "очно", "x", "")).contains("позже"));
+        assert!(refused(fields("2027-01-20", "лично", "x", "")).contains("форму"));
+        assert_eq!(
+            refused(fields("2027-01-20", "другое", "   ", "")),
+            "Укажите тему консультации."
+        );
+        assert!(refused(fields("2027-01-20", "другое", &"т".repeat(301), "")).contains("300"));
+        assert!(refused(fields("2027-01-20", "другое", "x", &"р".repeat(4001))).contains("4000"));
+    }
+
+    #[test]
+    fn store_refusals_read_as_sentences() {
+        assert_eq!(
+            capitalized("педагог не закреплён за вами"),
+            "Педагог не закреплён за вами."
+        );
+        assert_eq!(capitalized("Готово."), "Готово.");
+        assert_eq!(capitalized(""), "");
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(path_segment("teacher1"), "teacher1");
+        assert_eq!(path_segment("ив@шк"), "%D0%B8%D0%B2%40%D1%88%D0%BA");
+    }
 }
