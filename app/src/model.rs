@@ -65,6 +65,8 @@ pub struct TeacherHome {
     pub diagnostics: Vec<HistoryRow>,
     /// The hidden `csrf` input of the «Начать диагностику» forms.
     pub csrf: String,
+    /// The regional methodist who accompanies the teacher now, if any.
+    pub methodist: Option<String>,
 }
 
 /// One person in a school's staff table.

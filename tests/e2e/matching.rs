@@ -74,6 +74,11 @@ async fn the_board_assigns_reassigns_and_ends(backend: Backend) {
     assert_eq!(r.status(), 303);
     assert!(active_methodist(&app, "teacher2").await.is_some());
 
+    // The teacher sees who accompanies her.
+    let teacher = Browser::signed_in(&app, "teacher1").await;
+    let me = teacher.get(&app, "/me").await.text().await.unwrap();
+    assert!(me.contains("Орлова Светлана Юрьевна"), "{me}");
+
     // The mentor sees the new mentee.
     let mentor = Browser::signed_in(&app, "mentor1").await;
     let mentees = mentor.get(&app, "/mentees").await.text().await.unwrap();

@@ -58,6 +58,7 @@ pub fn render_teacher_home(p: &TeacherHome) -> String {
                     .collect_view();
                 view! { <ul class="campaign-cards">{cards}</ul> }.into_any()
             };
+            let methodist = p.methodist;
             let history = (!p.diagnostics.is_empty())
                 .then(|| history_table(p.diagnostics, "Пройденные диагностики"));
             view! {
@@ -98,6 +99,15 @@ pub fn render_teacher_home(p: &TeacherHome) -> String {
                             <dt>"Обучающиеся показали низкие результаты (ВПР, ОГЭ, ЕГЭ)"</dt>
                             <dd>{low}</dd>
                         </div>
+                        {methodist
+                            .map(|m| {
+                                view! {
+                                    <div>
+                                        <dt>"Региональный методист (наставник)"</dt>
+                                        <dd>{m}</dd>
+                                    </div>
+                                }
+                            })}
                         <div>
                             <dt>"Логин"</dt>
                             <dd>{a.login.to_string()}</dd>
@@ -213,6 +223,7 @@ mod tests {
         a.attrs.experience_years = Some(12.0);
         a.attrs.students_low_results = true;
         let html = render_teacher_home(&TeacherHome {
+            methodist: Some("Орлова Светлана <b>Юрьевна</b>".into()),
             chrome: chrome(),
             account: a,
             school: Some(school("67-001", "МБОУ «Средняя школа № 1»")),
@@ -231,6 +242,8 @@ mod tests {
         assert!(html.contains("12 лет"));
         assert!(html.contains("01.09.2015"));
         assert!(html.contains("<dd>да</dd>"));
+        assert!(html.contains("Региональный методист (наставник)"));
+        assert!(html.contains("Орлова Светлана &lt;b&gt;Юрьевна&lt;/b&gt;"));
         assert!(html.contains("Диагностика"));
         assert!(html.contains("Назначенных диагностик пока нет"));
         assert!(!html.contains("Пройденные диагностики"));
@@ -243,6 +256,7 @@ mod tests {
         a.attrs = domain::TeacherAttrs::default();
         a.school = None;
         let html = render_teacher_home(&TeacherHome {
+            methodist: None,
             chrome: chrome(),
             account: a,
             school: None,
@@ -269,6 +283,7 @@ mod tests {
     #[test]
     fn diagnostics_section_lists_campaigns_and_history() {
         let html = render_teacher_home(&TeacherHome {
+            methodist: None,
             chrome: chrome(),
             account: teacher("ivanova", "Иванова"),
             school: None,

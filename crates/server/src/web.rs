@@ -492,6 +492,21 @@ pub async fn me(
     }
     let names = crate::iom::level_names(state.store.as_ref()).await?;
     let diagnostics = crate::web_diagnostics::history_rows(&history, &titles, &names);
+    // One's own regional methodist: the assignment is read in one's own
+    // scope, the methodist's name region-wide (a name, nothing more).
+    let methodist = match crate::matching::active_methodists(state.store.as_ref(), &scope)
+        .await?
+        .get(&c.login)
+    {
+        Some(m) => Some(
+            state
+                .store
+                .account(&Scope::region(), m)
+                .await?
+                .map_or_else(|| m.to_string(), |a| a.full_name),
+        ),
+        None => None,
+    };
     Ok(html(app::render_teacher_home(&app::TeacherHome {
         chrome: chrome(&c, &csrf, "/me"),
         account,
@@ -499,6 +514,7 @@ pub async fn me(
         campaigns,
         diagnostics,
         csrf: csrf.0.clone(),
+        methodist,
     })))
 }
 
