@@ -20,6 +20,7 @@ pub mod matching;
 pub mod mcf;
 pub mod policy;
 pub mod profile;
+pub mod roadmap;
 pub mod role;
 pub mod routes;
 pub mod scope;

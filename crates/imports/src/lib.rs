@@ -23,6 +23,7 @@ mod columns;
 mod kinds;
 mod read;
 mod results;
+pub mod roadmap;
 
 use std::fmt;
 
