@@ -8,6 +8,7 @@
 
 mod diagnostics;
 mod matching;
+mod roadmap;
 mod routes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -19,7 +20,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use domain::{
     Account, Caller, ClusterFlag, CourseCode, Entry, Login, Methodist, Municipality,
-    MunicipalityCode, RegionAuthority, Role, School, SchoolCode, Scope, TeacherAttrs,
+    MunicipalityCode, Period, RegionAuthority, Role, School, SchoolCode, Scope, TeacherAttrs,
     directory::split_list, routes::Step,
 };
 use sqlx::error::ErrorKind;
@@ -33,9 +34,10 @@ use store::{
     DirectoryChanges, DraftCounts, EvidenceRow, FinishAttempt, FinishOutcome, ImportCounts,
     InvitationState, LoginFailures, MatchKind, MatchRun, Millis, MunicipalitySummary,
     NewAssignment, NewAttempt, NewBankVersion, NewCampaign, NewConsultation, NewDiagnostic,
-    NewDraft, NewEvidence, NewInvitation, NewSchoolAssignment, ParticipationRow, Result,
-    RouteFilter, RouteRow, RouteState, SaveOutcome, SchoolAssignmentFilter, SchoolAssignmentRow,
-    SchoolFilter, SchoolSummary, SeatUse, StaffFilter, Store, StoreError, parse_stored_date,
+    NewDraft, NewEvidence, NewInvitation, NewRoadmapItem, NewSchoolAssignment, ParticipationRow,
+    Result, RoadmapCounts, RoadmapItemRow, RouteFilter, RouteRow, RouteState, SaveOutcome,
+    SchoolAssignmentFilter, SchoolAssignmentRow, SchoolFilter, SchoolSummary, SeatUse, StaffFilter,
+    Store, StoreError, parse_stored_date,
 };
 
 /// Connections in the pool. SQLite serialises writers anyway; a few
@@ -1624,6 +1626,35 @@ impl Store for SqliteStore {
 
     async fn consultations(&self, scope: &Scope, teacher: &Login) -> Result<Vec<ConsultationRow>> {
         matching::consultations(&self.pool, scope, teacher).await
+    }
+
+    async fn apply_roadmap(
+        &self,
+        auth: &RegionAuthority,
+        period: Period,
+        items: Vec<NewRoadmapItem>,
+        now: Millis,
+    ) -> Result<RoadmapCounts> {
+        roadmap::apply_roadmap(&self.pool, auth, period, items, now).await
+    }
+
+    async fn roadmap(&self, on: NaiveDate) -> Result<Vec<RoadmapItemRow>> {
+        roadmap::roadmap(&self.pool, on).await
+    }
+
+    async fn roadmap_periods(&self) -> Result<Vec<Period>> {
+        roadmap::roadmap_periods(&self.pool).await
+    }
+
+    async fn mark_roadmap_item(
+        &self,
+        actor: &Login,
+        id: i64,
+        done: bool,
+        evidence: Option<String>,
+        now: Millis,
+    ) -> Result<RoadmapItemRow> {
+        roadmap::mark_roadmap_item(&self.pool, actor, id, done, evidence, now).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

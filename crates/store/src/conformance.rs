@@ -26,8 +26,10 @@ use std::pin::Pin;
 use std::task::Poll;
 
 mod matching;
+mod roadmap;
 mod routes;
 pub use matching::*;
+pub use roadmap::*;
 pub use routes::*;
 
 use chrono::NaiveDate;
@@ -132,6 +134,16 @@ macro_rules! conformance_suite {
             match_runs_are_replaced_by_kind,
             consultations_need_an_active_mentee,
             consultations_are_newest_first_and_scoped,
+            roadmap_round_trips_every_field,
+            reimporting_a_roadmap_changes_nothing,
+            changed_roadmap_items_are_updated_keeping_their_done_state,
+            roadmap_items_follow_the_file_order,
+            duplicate_roadmap_numbers_are_refused_and_write_nothing,
+            roadmap_periods_are_newest_first,
+            roadmap_on_a_day_picks_its_period,
+            concurrent_roadmap_imports_create_each_item_once,
+            roadmap_items_are_marked_done_and_undone,
+            unknown_roadmap_items_are_not_found,
         }
     };
     (

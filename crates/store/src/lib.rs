@@ -21,10 +21,15 @@
 //! of a regional methodist to a teacher and of a mentor school to a school,
 //! ended ones included; a regional methodist's [`Scope::mentees_of`] reaches
 //! the teachers actively assigned to them.
+//!
+//! The roadmap area (row models in [`roadmap`]) keeps each period's
+//! roadmap as the region last imported it, its items matched on their
+//! number so that their done state survives a revised file.
 
 pub mod conformance;
 pub mod diagnostics;
 pub mod matching;
+pub mod roadmap;
 pub mod routes;
 
 use std::collections::{BTreeMap, HashMap};
@@ -34,7 +39,7 @@ use chrono::NaiveDate;
 use domain::routes::Step;
 use domain::{
     Account, Caller, ClusterFlag, CourseCode, Entry, Login, Methodist, Municipality,
-    MunicipalityCode, RegionAuthority, Role, School, SchoolCode, Scope,
+    MunicipalityCode, Period, RegionAuthority, Role, School, SchoolCode, Scope,
 };
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +54,7 @@ pub use matching::{
     NewAssignment, NewConsultation, NewSchoolAssignment, SchoolAssignmentFilter,
     SchoolAssignmentRow,
 };
+pub use roadmap::{NewRoadmapItem, RoadmapCounts, RoadmapItemRow, RoadmapPoint};
 pub use routes::{
     DraftCounts, EvidenceKind, EvidenceRow, NewDraft, NewEvidence, RouteFilter, RouteRow,
     RouteState, RouteStatus, RouteStep, SeatUse, StepStatus,
@@ -709,6 +715,56 @@ pub trait Store: Send + Sync + 'static {
     /// `scope` has none (a mentor sees them through `mentees_of`, a deputy
     /// head through the school).
     async fn consultations(&self, scope: &Scope, teacher: &Login) -> Result<Vec<ConsultationRow>>;
+
+    // ---- the roadmap ----------------------------------------------------------
+    //
+    // A refusal is a `StoreError::Conflict` with a Russian message and
+    // writes nothing.
+
+    /// Imports a roadmap for `period` in one transaction with one audit
+    /// entry (`import roadmap`, object like "2025-09-01..2026-08-31:
+    /// создано: 3; обновлено: 1; без изменений: 10", actor from `auth`):
+    /// items are matched on (period, number); an identical one is
+    /// unchanged, a changed one updated in place keeping its id and its
+    /// done state (`updated_at = now`), a new one inserted; items of the
+    /// period missing from the file are kept. Positions follow the file's
+    /// order (a moved item is not counted as updated); the kept items come
+    /// after the file's, in their earlier order. The period becomes the
+    /// latest imported one. Two items with one number in a call: Conflict
+    /// naming it; so is a blank number, an unknown recurrence, a control
+    /// point or a period ending before it starts. Imports are serialised
+    /// (PostgreSQL locks the roadmaps' table against other imports).
+    async fn apply_roadmap(
+        &self,
+        auth: &RegionAuthority,
+        period: Period,
+        items: Vec<NewRoadmapItem>,
+        now: Millis,
+    ) -> Result<RoadmapCounts>;
+
+    /// The roadmap of the period whose span contains `on` (the latest
+    /// imported such period), in file order; empty when none. Roadmaps are
+    /// public to signed-in staff (no scope).
+    async fn roadmap(&self, on: NaiveDate) -> Result<Vec<RoadmapItemRow>>;
+
+    /// Every imported period, newest first (the latest start, then the
+    /// latest end).
+    async fn roadmap_periods(&self) -> Result<Vec<Period>>;
+
+    /// Marks an item done (with evidence text, required non-blank →
+    /// Conflict «опишите, чем подтверждается выполнение»; `done_at = now`,
+    /// `done_by = actor`, the evidence kept as given; marking a done item
+    /// again replaces all three) or not done (all three cleared, whatever
+    /// evidence is given); `updated_at = now`; audit `roadmap item` with
+    /// `actor`. Unknown id → NotFound. The server checks the caller's right.
+    async fn mark_roadmap_item(
+        &self,
+        actor: &Login,
+        id: i64,
+        done: bool,
+        evidence: Option<String>,
+        now: Millis,
+    ) -> Result<RoadmapItemRow>;
 
     // ---- settings and audit --------------------------------------------
 
