@@ -788,3 +788,101 @@ async fn match_assigns_by_priority_within_limits_and_keeps_what_is_applied() {
         school_pairs
     );
 }
+
+/// The seeds' roadmaps, as regions wrote them: the directory beside the
+/// project (`../shared/seeds`), required in CI (`MARSHRUT_REQUIRE_SEEDS=1`).
+fn seed(prefix: &str) -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    if !dir.is_dir() {
+        assert!(
+            std::env::var("MARSHRUT_REQUIRE_SEEDS").is_err(),
+            "MARSHRUT_REQUIRE_SEEDS is set but {} is missing",
+            dir.display()
+        );
+        eprintln!("no seeds at {}: skipped", dir.display());
+        return None;
+    }
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+}
+
+/// `import roadmap` reads a region's roadmap as written (tab-separated text
+/// pasted from Word), says which due cells it could not read, imports them
+/// «без срока», and re-importing changes nothing; `report roadmap` writes
+/// the control points and status as JSON, CSV and XLSX.
+#[tokio::test]
+async fn roadmap_imports_from_a_seed_and_reports() {
+    let Some(file) = seed("002_") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    let f = file.to_str().unwrap();
+    let o = marshrut(&db, &["import", "roadmap", f]);
+    assert_eq!(o.status.code(), Some(1), "the period is required");
+    assert!(stderr(&o).contains("--period"), "{}", stderr(&o));
+    let o = marshrut(
+        &db,
+        &["import", "roadmap", f, "--period", "2026-01-01..2026-12-31"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("создано 23"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("«по отдельному плану» не распознан"),
+        "{}",
+        stderr(&o)
+    );
+    let o = marshrut(
+        &db,
+        &["import", "roadmap", f, "--period", "2026-01-01..2026-12-31"],
+    );
+    assert!(stderr(&o).contains("без изменений 23"), "{}", stderr(&o));
+
+    // The period contains today only for a 2026 run of the suite; the
+    // report is of the period that contains today, so check the store's
+    // reading of it directly otherwise.
+    let today = marshrut::state::Config::new("").today();
+    let store = open(&db).await;
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let rows = store.roadmap(on).await.unwrap();
+    assert_eq!(rows.len(), 23);
+    let json = marshrut::roadmap::roadmap_json(&rows, today);
+    assert_eq!(json["unreadable"].as_array().unwrap().len(), 9, "{json}");
+    let first = &json["items"][0];
+    assert_eq!(first["number"], "1");
+    assert_eq!(first["due_text"], "декабрь 2025 года");
+    assert_eq!(first["control_points"][0]["to"], "2025-12-31");
+    assert!(
+        first["direction"]
+            .as_str()
+            .unwrap()
+            .starts_with("Муниципальный уровень")
+    );
+    if chrono::Datelike::year(&today) == 2026 {
+        let o = marshrut(&db, &["report", "roadmap"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = dir.path().join("roadmap.xlsx");
+        let o = marshrut(
+            &db,
+            &[
+                "report",
+                "roadmap",
+                "--format",
+                "xlsx",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
+    }
+    let csv = marshrut::roadmap::roadmap_csv(&rows, today);
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.starts_with("\u{feff}№;Направление;Мероприятие"),
+        "{text}"
+    );
+    assert!(text.contains("01.12.2025 – 31.12.2025"), "{text}");
+    let xlsx = marshrut::roadmap::roadmap_xlsx(&rows, today).unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+}

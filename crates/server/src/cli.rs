@@ -62,7 +62,7 @@ enum Command {
     },
     /// Импорт реестров региона (CSV или XLSX)
     Import {
-        /// municipalities | schools | staff | methodists | results | catalogue
+        /// municipalities | schools | staff | methodists | results | catalogue | roadmap
         kind: String,
         file: PathBuf,
         /// Проверить файл, ничего не записывая
@@ -71,6 +71,9 @@ enum Command {
         /// Записать ссылки-приглашения для созданных учётных записей в CSV
         #[arg(long)]
         invitations_out: Option<PathBuf>,
+        /// Период дорожной карты (для roadmap): ГГГГ-ММ-ДД..ГГГГ-ММ-ДД
+        #[arg(long)]
+        period: Option<String>,
     },
     /// Банки оценочных материалов: проверка, загрузка, подсчёт результата
     Bank {
@@ -91,6 +94,11 @@ enum Command {
     Match {
         #[command(subcommand)]
         command: MatchCommand,
+    },
+    /// Отчёты: дорожная карта
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
     },
     /// Создаёт синтетический регион в виде файлов импорта
     GenRegion {
@@ -129,6 +137,25 @@ enum RoutesCommand {
         /// Напечатать предложения в JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Дорожная карта с контрольными точками и статусом каждого пункта
+    Roadmap {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+        /// Файл для отчёта (по умолчанию — стандартный вывод; для xlsx обязателен)
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -308,8 +335,16 @@ async fn run(cli: Cli) -> CliResult {
             file,
             dry_run,
             invitations_out,
+            period,
         } => {
             let store = open(&cli.database_url).await?;
+            if kind == "roadmap" {
+                let report =
+                    crate::roadmap::import(store.as_ref(), &file, period.as_deref(), dry_run, true)
+                        .await?;
+                eprintln!("{report}");
+                return Ok(());
+            }
             let public_url = public_url_of(store.as_ref(), "127.0.0.1:3000").await?;
             let report = crate::import::run(
                 store.as_ref(),
@@ -351,6 +386,12 @@ async fn run(cli: Cli) -> CliResult {
         } => {
             let store = open(&cli.database_url).await?;
             routes_generate(store.as_ref(), teacher.as_deref(), json).await
+        }
+        Command::Report {
+            command: ReportCommand::Roadmap { format, out },
+        } => {
+            let store = open(&cli.database_url).await?;
+            report_roadmap(store.as_ref(), format, out.as_deref()).await
         }
         Command::Match { command } => {
             let store = open(&cli.database_url).await?;
@@ -674,6 +715,51 @@ async fn routes_generate(store: &dyn Store, teacher: Option<&str>, json: bool) -
         c.created,
         c.replaced,
     );
+    Ok(())
+}
+
+async fn report_roadmap(store: &dyn Store, format: ReportFormat, out: Option<&Path>) -> CliResult {
+    let today = Config::new("").today();
+    let rows = store.roadmap(today).await?;
+    if rows.is_empty() {
+        return refused(
+            "Дорожная карта на текущий период не загружена: marshrut import roadmap ФАЙЛ --period ГГГГ-ММ-ДД..ГГГГ-ММ-ДД",
+        );
+    }
+    let bytes = match format {
+        ReportFormat::Json => {
+            let mut text = crate::roadmap::roadmap_json(&rows, today).to_string();
+            text.push('\n');
+            text.into_bytes()
+        }
+        ReportFormat::Csv => crate::roadmap::roadmap_csv(&rows, today),
+        ReportFormat::Xlsx => {
+            if out.is_none() {
+                return refused("--format xlsx: укажите файл: --out roadmap.xlsx");
+            }
+            crate::roadmap::roadmap_xlsx(&rows, today).map_err(|e| anyhow::anyhow!(e))?
+        }
+    };
+    match out {
+        Some(path) => {
+            std::fs::write(path, &bytes)?;
+            let overdue = rows
+                .iter()
+                .filter(|r| {
+                    crate::roadmap::item_status(r, today) == domain::roadmap::ItemStatus::Overdue
+                })
+                .count();
+            eprintln!(
+                "Дорожная карта: пунктов {}, просрочено {overdue}; записано в {}",
+                rows.len(),
+                path.display()
+            );
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
     Ok(())
 }
 

@@ -86,13 +86,18 @@ pub async fn run(
     progress: bool,
 ) -> CliResult<Report> {
     match kind {
+        "roadmap" => {
+            return refused(
+                "import roadmap: укажите период дорожной карты: --period 2025-09-01..2026-08-31",
+            );
+        }
         "results" => return run_results(store, file, dry_run, config, progress).await,
         "catalogue" => return run_catalogue(store, file, dry_run, progress).await,
         _ => {}
     }
     let Some(parsed_kind) = imports::Kind::parse(kind) else {
         return refused(format!(
-            "Неизвестный вид импорта «{kind}». Допустимы: municipalities, schools, staff, methodists, results, catalogue"
+            "Неизвестный вид импорта «{kind}». Допустимы: municipalities, schools, staff, methodists, results, catalogue, roadmap"
         ));
     };
     let (file_name, bytes) = read_file(file)?;

@@ -14,6 +14,7 @@ pub mod error;
 pub mod import;
 pub mod iom;
 pub mod matching;
+pub mod roadmap;
 pub mod routes;
 pub mod session;
 pub mod state;
