@@ -52,6 +52,7 @@ pub use pages::mentor::{
     render_mentor,
 };
 pub use pages::profile::render_profile;
+pub use pages::roadmap::{ROADMAP_FILTERS, RoadmapItemView, RoadmapPage, render_roadmap};
 pub use pages::routes::{ROUTE_FILTERS, STEP_KINDS, render_route, render_routes};
 pub use pages::school::{SchoolLink, render_invitation_issued, render_school};
 pub use pages::settings::{PRIORITY_GROUPS, render_settings};

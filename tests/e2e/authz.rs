@@ -246,6 +246,23 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
             }
         }
         ("GET", "/settings") => page_gate(&["cnppm1", "admin1"]),
+        ("GET", "/roadmap") => page_gate(&["cnppm1", "admin1", "deputy1", "principal1", "coord1"]),
+        // The test region has no roadmap to download or mark.
+        ("GET", "/roadmap.xlsx") | ("GET", "/roadmap.csv") => {
+            match page_gate(&["cnppm1", "admin1", "deputy1", "principal1", "coord1"]) {
+                200 => 404,
+                other => other,
+            }
+        }
+        // An empty form: no evidence, refused before the item is looked up.
+        ("POST", "/roadmap/{id}/done") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 422,
+            other => other,
+        },
+        ("POST", "/roadmap/{id}/undo") => match page_gate(&["cnppm1", "admin1"]) {
+            200 => 404,
+            other => other,
+        },
         // The board: the run redirects back to it, «/matching» to the
         // methodists' board.
         ("GET", "/matching")

@@ -39,4 +39,5 @@ mod diagnostics;
 mod durability;
 mod matching;
 mod pages;
+mod roadmap;
 mod routes;

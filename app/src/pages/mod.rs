@@ -10,6 +10,7 @@ pub mod error;
 pub mod matching;
 pub mod mentor;
 pub mod profile;
+pub mod roadmap;
 pub mod routes;
 pub mod school;
 pub mod settings;

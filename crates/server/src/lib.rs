@@ -22,6 +22,7 @@ pub mod web;
 pub mod web_catalogue;
 pub mod web_diagnostics;
 pub mod web_matching;
+pub mod web_roadmap;
 pub mod web_routes;
 pub mod web_settings;
 

@@ -206,7 +206,7 @@ pub fn roadmap_json(rows: &[RoadmapItemRow], today: NaiveDate) -> Value {
 }
 
 /// «01.01.2026 – 31.01.2026; до 15.04.2026».
-fn points_text(r: &RoadmapItemRow) -> String {
+pub fn points_text(r: &RoadmapItemRow) -> String {
     if r.unreadable {
         return "без срока".into();
     }
@@ -218,6 +218,15 @@ fn points_text(r: &RoadmapItemRow) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// «ежемесячно» / «ежеквартально» for a recurring item.
+pub fn recurrence_title(r: &RoadmapItemRow) -> Option<&'static str> {
+    match r.recurrence.as_deref() {
+        Some("monthly") => Some(Recurrence::Monthly.title()),
+        Some("quarterly") => Some(Recurrence::Quarterly.title()),
+        _ => None,
+    }
 }
 
 /// The columns of the CSV and XLSX reports, in Russian as regions read them.
@@ -243,11 +252,7 @@ fn report_rows(rows: &[RoadmapItemRow], today: NaiveDate) -> Vec<[String; 9]> {
                 r.responsible.clone().unwrap_or_default(),
                 r.due_text.clone(),
                 points_text(r),
-                match r.recurrence.as_deref() {
-                    Some("monthly") => Recurrence::Monthly.title().to_string(),
-                    Some("quarterly") => Recurrence::Quarterly.title().to_string(),
-                    _ => String::new(),
-                },
+                recurrence_title(r).unwrap_or_default().to_string(),
                 item_status(r, today).title().to_string(),
                 r.evidence.clone().unwrap_or_default(),
             ]

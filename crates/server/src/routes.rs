@@ -20,7 +20,9 @@ use axum::extract::DefaultBodyLimit;
 use crate::error::{ApiError, Failure, PageError};
 use crate::session::Identity;
 use crate::state::AppState;
-use crate::{api, web, web_catalogue, web_diagnostics, web_matching, web_routes, web_settings};
+use crate::{
+    api, web, web_catalogue, web_diagnostics, web_matching, web_roadmap, web_routes, web_settings,
+};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +164,11 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/matching/schools/{code}", Roles(REGION), get(web_matching::school_assignment)),
         route!(POST "/matching/schools/{code}/assign", Roles(REGION), post(web_matching::assign_school)),
         route!(POST "/matching/schools/{code}/end", Roles(REGION), post(web_matching::end_school)),
+        route!(GET "/roadmap", Roles(ROUTE_READERS), get(web_roadmap::roadmap)),
+        route!(GET "/roadmap.xlsx", Roles(ROUTE_READERS), get(web_roadmap::download_xlsx)),
+        route!(GET "/roadmap.csv", Roles(ROUTE_READERS), get(web_roadmap::download_csv)),
+        route!(POST "/roadmap/{id}/done", Roles(REGION), post(web_roadmap::mark_done)),
+        route!(POST "/roadmap/{id}/undo", Roles(REGION), post(web_roadmap::mark_undone)),
         route!(GET "/settings", Roles(REGION), get(web_settings::settings)),
         route!(POST "/settings", Roles(REGION), post(web_settings::save_settings)),
     ]

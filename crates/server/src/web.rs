@@ -47,6 +47,7 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
         items.push(("/routes", "Маршруты"));
         items.push(("/catalogue", "Каталог"));
         items.push(("/matching/methodists", "Подбор"));
+        items.push(("/roadmap", "Дорожная карта"));
         items.push(("/banks", "Банки заданий"));
         items.push(("/settings", "Настройки"));
     }
@@ -63,6 +64,7 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
     ]) && !c.has_any(&[Role::CnppmMethodist, Role::Admin])
     {
         items.push(("/routes", "Маршруты"));
+        items.push(("/roadmap", "Дорожная карта"));
     }
     if c.has(Role::Teacher) {
         items.push(("/my-route", "Мой маршрут"));
