@@ -15,6 +15,7 @@ pub mod campaign;
 pub mod catalogue;
 pub mod directory;
 pub mod ids;
+pub mod indicators;
 pub mod level;
 pub mod matching;
 pub mod mcf;
