@@ -189,6 +189,8 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
         "  подбор: методистов назначено {}, ждут решения {}; консультаций {}; школ-наставников назначено {}, ждут решения {}",
         matched.0, matched.1, matched.2, matched.3, matched.4
     );
+    let (items, marked, overdue) = demo_roadmap(store.as_ref(), &config, &work, &accounts).await?;
+    eprintln!("  дорожная карта: пунктов {items}, выполнено {marked}, просрочено {overdue}");
     let banks = crate::import::current_banks(store.as_ref()).await?;
     let generated = crate::iom::generate_routes(
         store.as_ref(),
@@ -214,6 +216,62 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
     }
     print_accounts(&accounts, &public_url);
     crate::cli::serve(store, addr, &public_url).await
+}
+
+/// The roadmap the project ships (`demo/roadmap.txt`, written the way
+/// regions write theirs), imported for the current school year; items whose
+/// time has passed are marked done by the ЦНППМ methodist, except one left
+/// overdue so the page shows how it stands out. Answers (items, done,
+/// overdue).
+async fn demo_roadmap(
+    store: &dyn Store,
+    config: &Config,
+    work: &Path,
+    accounts: &[Account],
+) -> CliResult<(usize, usize, usize)> {
+    use chrono::Datelike;
+    let today = config.today();
+    let start_year = if today.month() >= 9 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    let period = format!("{start_year}-09-01..{}-08-31", start_year + 1);
+    let file = work.join("roadmap.txt");
+    std::fs::write(&file, include_str!("../demo/roadmap.txt"))?;
+    crate::roadmap::import(store, &file, Some(&period), false, false).await?;
+    let methodist = accounts
+        .iter()
+        .find(|a| a.has(Role::CnppmMethodist))
+        .map(|a| a.login.clone())
+        .ok_or_else(|| anyhow::anyhow!("the demo region has no ЦНППМ methodist"))?;
+    let rows = store.roadmap(today).await?;
+    let (mut marked, mut overdue) = (0, 0);
+    let mut left_one = false;
+    for r in &rows {
+        if crate::roadmap::item_status(r, today) != domain::roadmap::ItemStatus::Overdue {
+            continue;
+        }
+        if !left_one {
+            left_one = true;
+            overdue += 1;
+            continue;
+        }
+        store
+            .mark_roadmap_item(
+                &methodist,
+                r.id,
+                true,
+                Some(
+                    "Выполнено: материалы размещены на сайте ЦНППМ (демонстрационные данные)."
+                        .into(),
+                ),
+                now_millis(),
+            )
+            .await?;
+        marked += 1;
+    }
+    Ok((rows.len(), marked, overdue))
 }
 
 /// Matching in every state: the ЦНППМ methodist ran both matchings and
