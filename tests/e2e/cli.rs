@@ -764,6 +764,58 @@ async fn match_assigns_by_priority_within_limits_and_keeps_what_is_applied() {
             .all(|a| a["kept"] == true)
     );
 
+    // The indicators count the applied assignments from the stored facts:
+    // methodist_coverage is classes 1 and 2 of the matching (critical,
+    // young, newly hired) and those of them with a methodist.
+    let classes = |json: &serde_json::Value, list: &str| {
+        json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["class"].as_u64().unwrap() <= 2)
+            .count() as u64
+    };
+    let assigned_12 = classes(&proposed, "assignments");
+    let needing_12 = assigned_12 + classes(&proposed, "unassigned");
+    let o = marshrut(&db, &["report", "indicators"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["scope"]["level"], "region");
+    let line = |name: &str| {
+        report["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["indicator"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {report}"))
+            .clone()
+    };
+    let coverage = line("methodist_coverage");
+    assert_eq!(
+        coverage["denominator"].as_u64().unwrap(),
+        needing_12,
+        "{coverage}"
+    );
+    assert_eq!(
+        coverage["numerator"].as_u64().unwrap(),
+        assigned_12,
+        "{coverage}"
+    );
+    let expected = (assigned_12 as f64 * 1000.0 / needing_12 as f64).round() / 10.0;
+    assert_eq!(
+        coverage["percent"].as_f64().unwrap(),
+        expected,
+        "{coverage}"
+    );
+    assert_eq!(coverage["target"].as_f64(), Some(50.0));
+    assert_eq!(
+        coverage["met"].as_bool().unwrap(),
+        assigned_12 * 100 >= 50 * needing_12
+    );
+    assert_eq!(report["indicators"].as_array().unwrap().len(), 7);
+    let o = marshrut(&db, &["report", "indicators", "--school", "no-such"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
     let mentor_capacity: std::collections::HashMap<String, u64> = directory
         .schools
         .iter()

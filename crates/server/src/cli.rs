@@ -95,7 +95,7 @@ enum Command {
         #[command(subcommand)]
         command: MatchCommand,
     },
-    /// Отчёты: дорожная карта
+    /// Отчёты: показатели и дорожная карта
     Report {
         #[command(subcommand)]
         command: ReportCommand,
@@ -149,6 +149,26 @@ enum ReportFormat {
 
 #[derive(Debug, Subcommand)]
 enum ReportCommand {
+    /// Показатели (imports.md) с целевыми значениями: регион, муниципалитет или школа
+    Indicators {
+        /// Код муниципалитета
+        #[arg(long, conflicts_with = "school")]
+        municipality: Option<String>,
+        /// Код ОО
+        #[arg(long)]
+        school: Option<String>,
+        /// Начало периода (по умолчанию — текущий учебный год)
+        #[arg(long, requires = "to")]
+        from: Option<NaiveDate>,
+        /// Конец периода, включительно
+        #[arg(long, requires = "from")]
+        to: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+        /// Файл для отчёта (по умолчанию — стандартный вывод; для xlsx обязателен)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Дорожная карта с контрольными точками и статусом каждого пункта
     Roadmap {
         #[arg(long, value_enum, default_value = "json")]
@@ -386,6 +406,28 @@ async fn run(cli: Cli) -> CliResult {
         } => {
             let store = open(&cli.database_url).await?;
             routes_generate(store.as_ref(), teacher.as_deref(), json).await
+        }
+        Command::Report {
+            command:
+                ReportCommand::Indicators {
+                    municipality,
+                    school,
+                    from,
+                    to,
+                    format,
+                    out,
+                },
+        } => {
+            let store = open(&cli.database_url).await?;
+            report_indicators(
+                store.as_ref(),
+                municipality.as_deref(),
+                school.as_deref(),
+                from.zip(to),
+                format,
+                out.as_deref(),
+            )
+            .await
         }
         Command::Report {
             command: ReportCommand::Roadmap { format, out },
@@ -718,6 +760,90 @@ async fn routes_generate(store: &dyn Store, teacher: Option<&str>, json: bool) -
     Ok(())
 }
 
+/// Writes a report's bytes to `out`, or to standard output.
+fn write_report(bytes: &[u8], out: Option<&Path>, what: &str) -> CliResult {
+    match out {
+        Some(path) => {
+            std::fs::write(path, bytes)?;
+            eprintln!("{what}: записано в {}", path.display());
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(bytes)?;
+        }
+    }
+    Ok(())
+}
+
+async fn report_indicators(
+    store: &dyn Store,
+    municipality: Option<&str>,
+    school: Option<&str>,
+    period: Option<(NaiveDate, NaiveDate)>,
+    format: ReportFormat,
+    out: Option<&Path>,
+) -> CliResult {
+    use domain::indicators::{Where, school_year};
+    let region = domain::Scope::region();
+    let at = match (municipality, school) {
+        (Some(m), _) => {
+            let code = domain::MunicipalityCode::parse(m)
+                .map_err(|e| CliError::Refused(format!("--municipality: {e}")))?;
+            if !store
+                .municipalities(&region)
+                .await?
+                .iter()
+                .any(|x| x.municipality.code == code)
+            {
+                return refused(format!(
+                    "--municipality: муниципалитета с кодом «{code}» нет"
+                ));
+            }
+            Where::Municipality(code)
+        }
+        (None, Some(s)) => {
+            let code = domain::SchoolCode::parse(s)
+                .map_err(|e| CliError::Refused(format!("--school: {e}")))?;
+            if store.school(&region, &code).await?.is_none() {
+                return refused(format!("--school: ОО с кодом «{code}» нет"));
+            }
+            Where::School(code)
+        }
+        (None, None) => Where::Region,
+    };
+    let config = Config::new("");
+    let today = config.today();
+    let period = match period {
+        Some((from, to)) if to < from => {
+            return refused("--to: последний день раньше первого");
+        }
+        Some((from, to)) => domain::Period { from, to },
+        None => school_year(today),
+    };
+    if format == ReportFormat::Xlsx && out.is_none() {
+        return refused("--format xlsx: укажите файл: --out indicators.xlsx");
+    }
+    let bar = crate::import::spinner(true, "Подсчёт показателей…");
+    let facts =
+        crate::indicators::facts(store, &RegionAuthority::command_line(), config.timezone).await;
+    bar.finish_and_clear();
+    let (teachers, schools) = facts.map_err(refusal_or_internal)?;
+    let targets = crate::indicators::targets(period);
+    let lines = crate::indicators::lines(&teachers, &schools, &targets, &at, period, today);
+    let bytes = match format {
+        ReportFormat::Json => {
+            let mut text = crate::indicators::report_json(&at, period, &lines).to_string();
+            text.push('\n');
+            text.into_bytes()
+        }
+        ReportFormat::Csv => crate::indicators::report_csv(&lines),
+        ReportFormat::Xlsx => {
+            crate::indicators::report_xlsx(&at, period, &lines).map_err(|e| anyhow::anyhow!(e))?
+        }
+    };
+    write_report(&bytes, out, "Показатели")
+}
+
 async fn report_roadmap(store: &dyn Store, format: ReportFormat, out: Option<&Path>) -> CliResult {
     let today = Config::new("").today();
     let rows = store.roadmap(today).await?;
@@ -740,27 +866,18 @@ async fn report_roadmap(store: &dyn Store, format: ReportFormat, out: Option<&Pa
             crate::roadmap::roadmap_xlsx(&rows, today).map_err(|e| anyhow::anyhow!(e))?
         }
     };
-    match out {
-        Some(path) => {
-            std::fs::write(path, &bytes)?;
-            let overdue = rows
-                .iter()
-                .filter(|r| {
-                    crate::roadmap::item_status(r, today) == domain::roadmap::ItemStatus::Overdue
-                })
-                .count();
-            eprintln!(
-                "Дорожная карта: пунктов {}, просрочено {overdue}; записано в {}",
-                rows.len(),
-                path.display()
-            );
-        }
-        None => {
-            use std::io::Write;
-            std::io::stdout().write_all(&bytes)?;
-        }
-    }
-    Ok(())
+    let overdue = rows
+        .iter()
+        .filter(|r| crate::roadmap::item_status(r, today) == domain::roadmap::ItemStatus::Overdue)
+        .count();
+    write_report(
+        &bytes,
+        out,
+        &format!(
+            "Дорожная карта: пунктов {}, просрочено {overdue}",
+            rows.len()
+        ),
+    )
 }
 
 /// A refused action exits with 1 and its message; anything else is internal.

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod diagnostics;
 pub mod error;
 pub mod import;
+pub mod indicators;
 pub mod iom;
 pub mod matching;
 pub mod roadmap;
