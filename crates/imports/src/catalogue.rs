@@ -379,7 +379,7 @@ fn find_competence<'b>(bank: &'b Bank, code: &str) -> Option<&'b Competence> {
 
 /// Academic hours: a whole number above zero. A decimal that is whole
 /// (`36,0`, as spreadsheets write numbers) is accepted; `1,5` is not.
-fn parse_hours(value: &str) -> Result<u32, ParseError> {
+pub(crate) fn parse_hours(value: &str) -> Result<u32, ParseError> {
     let bad = || {
         ParseError("ожидается целое число академических часов больше нуля (например, 36)".into())
     };

@@ -16,6 +16,10 @@
 //! [`plan_catalogue`] reads a `catalogue` file (courses, seminars,
 //! internships…) against the loaded banks and the stored municipalities into
 //! the catalogue entries to write.
+//!
+//! [`plan_trainings`] and [`plan_targets`] read `trainings` (further
+//! training completed outside routes) and `targets` (the indicators'
+//! targets) against the stored directory and rows.
 
 mod catalogue;
 mod cells;
@@ -24,6 +28,7 @@ mod kinds;
 mod read;
 mod results;
 pub mod roadmap;
+mod trainings;
 
 use std::fmt;
 
@@ -32,6 +37,7 @@ use store::{Directory, DirectoryChanges};
 
 pub use catalogue::{CataloguePlan, plan_catalogue};
 pub use results::{ResultsPlan, plan_results, plan_results_on};
+pub use trainings::{UpsertPlan, plan_targets, plan_trainings};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,6 +10,7 @@ mod diagnostics;
 mod matching;
 mod roadmap;
 mod routes;
+mod trainings;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
@@ -1655,6 +1656,32 @@ impl Store for SqliteStore {
         now: Millis,
     ) -> Result<RoadmapItemRow> {
         roadmap::mark_roadmap_item(&self.pool, actor, id, done, evidence, now).await
+    }
+
+    async fn apply_trainings(
+        &self,
+        auth: &RegionAuthority,
+        rows: Vec<store::NewTraining>,
+        now: Millis,
+    ) -> Result<store::UpsertCounts> {
+        trainings::apply_trainings(&self.pool, auth, rows, now).await
+    }
+
+    async fn trainings(&self, _auth: &RegionAuthority) -> Result<Vec<store::TrainingRow>> {
+        trainings::trainings(&self.pool).await
+    }
+
+    async fn apply_targets(
+        &self,
+        auth: &RegionAuthority,
+        rows: Vec<store::NewTarget>,
+        now: Millis,
+    ) -> Result<store::UpsertCounts> {
+        trainings::apply_targets(&self.pool, auth, rows, now).await
+    }
+
+    async fn targets(&self) -> Result<Vec<store::TargetRow>> {
+        trainings::targets(&self.pool).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -28,9 +28,11 @@ use std::task::Poll;
 mod matching;
 mod roadmap;
 mod routes;
+mod trainings;
 pub use matching::*;
 pub use roadmap::*;
 pub use routes::*;
+pub use trainings::*;
 
 use chrono::NaiveDate;
 use domain::{
@@ -144,6 +146,10 @@ macro_rules! conformance_suite {
             concurrent_roadmap_imports_create_each_item_once,
             roadmap_items_are_marked_done_and_undone,
             unknown_roadmap_items_are_not_found,
+            trainings_round_trip_and_reimport_unchanged,
+            changed_trainings_are_updated_on_their_key,
+            refused_trainings_write_nothing,
+            targets_round_trip_reimport_and_update,
         }
     };
     (

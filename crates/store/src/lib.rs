@@ -25,12 +25,18 @@
 //! The roadmap area (row models in [`roadmap`]) keeps each period's
 //! roadmap as the region last imported it, its items matched on their
 //! number so that their done state survives a revised file.
+//!
+//! The indicators' inputs that arrive by import (row models in
+//! [`trainings`]): further training completed outside routes, matched on
+//! (login, title, completed_on), and the targets, matched on (indicator,
+//! scope, code).
 
 pub mod conformance;
 pub mod diagnostics;
 pub mod matching;
 pub mod roadmap;
 pub mod routes;
+pub mod trainings;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -59,6 +65,7 @@ pub use routes::{
     DraftCounts, EvidenceKind, EvidenceRow, NewDraft, NewEvidence, RouteFilter, RouteRow,
     RouteState, RouteStatus, RouteStep, SeatUse, StepStatus,
 };
+pub use trainings::{NewTarget, NewTraining, TargetRow, TrainingRow, UpsertCounts};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -765,6 +772,41 @@ pub trait Store: Send + Sync + 'static {
         evidence: Option<String>,
         now: Millis,
     ) -> Result<RoadmapItemRow>;
+
+    // ---- trainings and targets (indicators) ----------------------------------
+
+    /// Imports trainings completed outside routes in one transaction with
+    /// one audit entry (`import trainings`, object like "создано: 3;
+    /// обновлено: 1; без изменений: 10"): rows are matched on (login,
+    /// title, completed_on); an identical one is unchanged, a different one
+    /// updated (`updated_at = now`), a new one inserted; stored rows missing
+    /// from the call are kept. An unknown login, a kind other than course,
+    /// retraining or internship, zero hours or one key twice: Conflict,
+    /// nothing written.
+    async fn apply_trainings(
+        &self,
+        auth: &RegionAuthority,
+        rows: Vec<NewTraining>,
+        now: Millis,
+    ) -> Result<UpsertCounts>;
+
+    /// Every stored training of the region (for the indicators), by login,
+    /// then completion day, then title.
+    async fn trainings(&self, auth: &RegionAuthority) -> Result<Vec<TrainingRow>>;
+
+    /// Imports targets as [`apply_trainings`](Store::apply_trainings) does,
+    /// matched on (indicator, scope, code); audit `import targets`. One key
+    /// twice: Conflict, nothing written.
+    async fn apply_targets(
+        &self,
+        auth: &RegionAuthority,
+        rows: Vec<NewTarget>,
+        now: Millis,
+    ) -> Result<UpsertCounts>;
+
+    /// Every stored target, by indicator, scope and code. Targets are
+    /// public to signed-in staff (no scope).
+    async fn targets(&self) -> Result<Vec<TargetRow>>;
 
     // ---- settings and audit --------------------------------------------
 
