@@ -938,3 +938,186 @@ async fn roadmap_imports_from_a_seed_and_reports() {
     let xlsx = marshrut::roadmap::roadmap_xlsx(&rows, today).unwrap();
     assert!(xlsx.starts_with(b"PK"));
 }
+
+/// `import trainings` feeds `training_coverage`; `import targets` replaces
+/// the default target of the same indicator and scope, and a
+/// municipality's target decides `met` exactly (2 of 3 is 66.7 when
+/// rounded, yet short of 66,7).
+#[tokio::test]
+async fn trainings_count_for_coverage_and_targets_decide_met_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    let p = |name: &str| dir.path().join(name);
+    write_cp1251(
+        &p("municipalities.csv"),
+        "Код;Наименование\r\nm67;Кардымовский муниципальный округ\r\nm68;город Смоленск\r\n",
+    );
+    write_cp1251(
+        &p("schools.csv"),
+        "Код;Муниципалитет;Наименование;Кластеры\r\n\
+         s100;m67;МБОУ Кардымовская СШ;ШНОР\r\n\
+         s200;m68;МБОУ СШ № 33;\r\n",
+    );
+    write_cp1251(
+        &p("staff.csv"),
+        "Логин;ФИО;Роли;ОО;Низкие_результаты_обучающихся\r\n\
+         ivanova.ap;Иванова Анна Петровна;учитель;s100;да\r\n\
+         petrova.ov;Петрова Ольга Викторовна;учитель;s100;да\r\n\
+         sidorov.ii;Сидоров Иван Ильич;учитель;s100;да\r\n\
+         orlova.mm;Орлова Мария Михайловна;учитель;s200;да\r\n",
+    );
+    for kind in ["municipalities", "schools", "staff"] {
+        let o = marshrut(
+            &db,
+            &["import", kind, p(&format!("{kind}.csv")).to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+    }
+    let period = ["--from", "2024-09-01", "--to", "2025-08-31"];
+    let coverage = |args: &[&str]| {
+        let mut all = vec!["report", "indicators"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&period);
+        let o = marshrut(&db, &all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        report["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["indicator"] == "training_coverage")
+            .unwrap()
+            .clone()
+    };
+    let before = coverage(&[]);
+    assert_eq!(
+        (before["numerator"].as_u64(), before["denominator"].as_u64()),
+        (Some(0), Some(4))
+    );
+    assert_eq!(before["target"].as_f64(), Some(100.0), "the seeds' default");
+
+    // Two courses in m67 and one in m68 count; an internship does not, nor
+    // a course completed before the period.
+    write_cp1251(
+        &p("trainings.csv"),
+        "Логин;Программа;Вид;Часы;Дата_окончания;Документ\r\n\
+         ivanova.ap;Функциональная грамотность;ПК;36;20.11.2024;УПК 0001\r\n\
+         petrova.ov;Педагогика и психология;переподготовка;252;01.03.2025;\r\n\
+         sidorov.ii;Наставничество;стажировка;16;01.02.2025;\r\n\
+         sidorov.ii;Функциональная грамотность;ПК;36;20.06.2024;\r\n\
+         orlova.mm;Функциональная грамотность;курс;36;20.11.2024;\r\n",
+    );
+    let trainings = p("trainings.csv");
+    let o = marshrut(
+        &db,
+        &[
+            "import",
+            "trainings",
+            trainings.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("создано 5"), "{}", stderr(&o));
+    assert_eq!(
+        coverage(&[])["numerator"].as_u64(),
+        Some(0),
+        "a dry run writes nothing"
+    );
+    let o = marshrut(&db, &["import", "trainings", trainings.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = marshrut(&db, &["import", "trainings", trainings.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("создано 0, изменено 0, без изменений 5"),
+        "{}",
+        stderr(&o)
+    );
+    let region = coverage(&[]);
+    assert_eq!(
+        (region["numerator"].as_u64(), region["denominator"].as_u64()),
+        (Some(3), Some(4))
+    );
+    assert_eq!(region["met"], false, "75% of the default 100");
+
+    // A bad row: named, and nothing written.
+    write_cp1251(
+        &p("bad-trainings.csv"),
+        "Логин;Программа;Вид;Часы;Дата_окончания\r\nnobody;Курс;ПК;36;01.12.2024\r\n",
+    );
+    let o = marshrut(
+        &db,
+        &[
+            "import",
+            "trainings",
+            p("bad-trainings.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad-trainings.csv:2: Логин: учётная запись nobody не найдена"),
+        "{}",
+        stderr(&o)
+    );
+
+    write_cp1251(
+        &p("targets.csv"),
+        "Показатель;Целевое_значение;Уровень;Код;Срок\r\n\
+         охват ПК;75;;;31.08.2025\r\n\
+         охват ПК;66,7;муниципалитет;m67;\r\n\
+         training_coverage;100;муниципалитет;m68;\r\n",
+    );
+    let targets = p("targets.csv");
+    let o = marshrut(&db, &["import", "targets", targets.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("создано 3"), "{}", stderr(&o));
+    let region = coverage(&[]);
+    assert_eq!(
+        region["target"].as_f64(),
+        Some(75.0),
+        "the stored target replaces the default"
+    );
+    assert_eq!(region["met"], true, "3 of 4 is exactly 75%");
+    let m67 = coverage(&["--municipality", "m67"]);
+    assert_eq!(
+        (m67["numerator"].as_u64(), m67["denominator"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(m67["percent"].as_f64(), Some(66.7));
+    assert_eq!(m67["target"].as_f64(), Some(66.7));
+    assert_eq!(
+        m67["met"], false,
+        "200 < 3 × 66,7: decided exactly, not on the rounded percent"
+    );
+    let m68 = coverage(&["--municipality", "m68"]);
+    assert_eq!(
+        (m68["target"].as_f64(), m68["met"].as_bool()),
+        (Some(100.0), Some(true))
+    );
+    let s100 = coverage(&["--school", "s100"]);
+    assert_eq!(
+        s100["target"].as_f64(),
+        Some(66.7),
+        "a school takes its municipality's target"
+    );
+
+    let o = marshrut(&db, &["import", "targets", targets.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("создано 0, изменено 0, без изменений 3"),
+        "{}",
+        stderr(&o)
+    );
+    write_cp1251(
+        &p("bad-targets.csv"),
+        "Показатель;Целевое_значение;Уровень;Код\r\nохват ПК;50;муниципалитет;m99\r\n",
+    );
+    let o = marshrut(
+        &db,
+        &["import", "targets", p("bad-targets.csv").to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad-targets.csv:2: Код: муниципалитет"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -62,7 +62,7 @@ enum Command {
     },
     /// Импорт реестров региона (CSV или XLSX)
     Import {
-        /// municipalities | schools | staff | methodists | results | catalogue | roadmap
+        /// municipalities | schools | staff | methodists | results | catalogue | trainings | targets | roadmap
         kind: String,
         file: PathBuf,
         /// Проверить файл, ничего не записывая
@@ -828,7 +828,9 @@ async fn report_indicators(
         crate::indicators::facts(store, &RegionAuthority::command_line(), config.timezone).await;
     bar.finish_and_clear();
     let (teachers, schools) = facts.map_err(refusal_or_internal)?;
-    let targets = crate::indicators::targets(period);
+    let targets = crate::indicators::targets(store, period)
+        .await
+        .map_err(refusal_or_internal)?;
     let lines = crate::indicators::lines(&teachers, &schools, &targets, &at, period, today);
     let bytes = match format {
         ReportFormat::Json => {

@@ -93,11 +93,13 @@ pub async fn run(
         }
         "results" => return run_results(store, file, dry_run, config, progress).await,
         "catalogue" => return run_catalogue(store, file, dry_run, progress).await,
+        "trainings" => return run_trainings(store, file, dry_run, progress).await,
+        "targets" => return run_targets(store, file, dry_run, progress).await,
         _ => {}
     }
     let Some(parsed_kind) = imports::Kind::parse(kind) else {
         return refused(format!(
-            "Неизвестный вид импорта «{kind}». Допустимы: municipalities, schools, staff, methodists, results, catalogue, roadmap"
+            "Неизвестный вид импорта «{kind}». Допустимы: municipalities, schools, staff, methodists, results, catalogue, trainings, targets, roadmap"
         ));
     };
     let (file_name, bytes) = read_file(file)?;
@@ -336,5 +338,100 @@ async fn run_catalogue(
         }
         other => CliError::Internal(other.into()),
     })?;
+    Ok(report)
+}
+
+/// The refusal of a file with wrong rows.
+fn refused_rows(errors: imports::ImportErrors) -> CliError {
+    CliError::Refused(format!(
+        "{errors}\nИмпорт не выполнен: исправьте строки выше; ничего не записано."
+    ))
+}
+
+/// A store refusal as the operator's, anything else as internal.
+fn refused_write(e: store::StoreError) -> CliError {
+    match e {
+        store::StoreError::Conflict(c) => {
+            CliError::Refused(format!("Импорт не выполнен, ничего не записано: {c}"))
+        }
+        other => CliError::Internal(other.into()),
+    }
+}
+
+/// `import trainings`: further training completed outside routes, merged
+/// on (login, title, completed_on); all or nothing.
+async fn run_trainings(
+    store: &dyn Store,
+    file: &Path,
+    dry_run: bool,
+    progress: bool,
+) -> CliResult<Report> {
+    let (file_name, bytes) = read_file(file)?;
+    let auth = RegionAuthority::command_line();
+    let bar = spinner(progress, "Чтение базы данных…");
+    let directory = store.directory(&auth).await?;
+    let existing = store.trainings(&auth).await?;
+    bar.set_message("Проверка файла…");
+    let plan = imports::plan_trainings(&file_name, &bytes, &existing, &directory);
+    bar.finish_and_clear();
+    let plan = plan.map_err(refused_rows)?;
+    let report = Report {
+        kind: "trainings".into(),
+        file: file_name,
+        dry_run,
+        created: plan.created,
+        updated: plan.updated,
+        unchanged: plan.unchanged,
+        invitations: 0,
+        invitations_file: None,
+        warnings: plan.warnings.clone(),
+    };
+    if dry_run || plan.changes.is_empty() {
+        return Ok(report);
+    }
+    let bar = spinner(progress, "Запись в базу данных…");
+    let applied = store
+        .apply_trainings(&auth, plan.changes, now_millis())
+        .await;
+    bar.finish_and_clear();
+    applied.map_err(refused_write)?;
+    Ok(report)
+}
+
+/// `import targets`: the indicators' targets, merged on (indicator, scope,
+/// code); all or nothing.
+async fn run_targets(
+    store: &dyn Store,
+    file: &Path,
+    dry_run: bool,
+    progress: bool,
+) -> CliResult<Report> {
+    let (file_name, bytes) = read_file(file)?;
+    let auth = RegionAuthority::command_line();
+    let bar = spinner(progress, "Чтение базы данных…");
+    let directory = store.directory(&auth).await?;
+    let existing = store.targets().await?;
+    bar.set_message("Проверка файла…");
+    let plan = imports::plan_targets(&file_name, &bytes, &existing, &directory);
+    bar.finish_and_clear();
+    let plan = plan.map_err(refused_rows)?;
+    let report = Report {
+        kind: "targets".into(),
+        file: file_name,
+        dry_run,
+        created: plan.created,
+        updated: plan.updated,
+        unchanged: plan.unchanged,
+        invitations: 0,
+        invitations_file: None,
+        warnings: plan.warnings.clone(),
+    };
+    if dry_run || plan.changes.is_empty() {
+        return Ok(report);
+    }
+    let bar = spinner(progress, "Запись в базу данных…");
+    let applied = store.apply_targets(&auth, plan.changes, now_millis()).await;
+    bar.finish_and_clear();
+    applied.map_err(refused_write)?;
     Ok(report)
 }

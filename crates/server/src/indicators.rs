@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use domain::indicators::{
     DiagnosticFact, Indicator, Interval, RouteFact, SchoolFacts, Share, Target, TeacherFacts,
-    Where, compute, default_targets, target_for,
+    TrainingFact, Where, compute, default_targets, target_for,
 };
 use domain::{ActivityKind, Login, Period, RegionAuthority, Role, SchoolCode, Scope};
 use serde_json::{Value, json};
@@ -78,6 +78,14 @@ pub async fn facts(
                     .collect(),
             });
     }
+    let mut trainings: HashMap<Login, Vec<TrainingFact>> = HashMap::new();
+    for t in store.trainings(auth).await? {
+        let t = t.training;
+        trainings.entry(t.login).or_default().push(TrainingFact {
+            kind: t.kind,
+            completed_on: t.completed_on,
+        });
+    }
     let mut methodists: HashMap<Login, Vec<Interval>> = HashMap::new();
     for a in store
         .methodist_assignments(&Scope::region(), &AssignmentFilter::default())
@@ -115,9 +123,7 @@ pub async fn facts(
                 attrs: a.attrs.clone(),
                 diagnostics: diagnostics.remove(&a.login).unwrap_or_default(),
                 routes: routes.remove(&a.login).unwrap_or_default(),
-                // `import trainings` (courses completed elsewhere) is not
-                // stored yet: only confirmed route steps count for now.
-                trainings: Vec::new(),
+                trainings: trainings.remove(&a.login).unwrap_or_default(),
                 methodist: methodists.remove(&a.login).unwrap_or_default(),
             }
         })
@@ -178,10 +184,30 @@ pub fn lines(
         .collect()
 }
 
-/// The region's targets: for now the defaults the seed roadmaps set
-/// (`domain::indicators::default_targets`).
-pub fn targets(period: Period) -> Vec<Target> {
-    default_targets(period)
+/// The region's targets: the stored ones (`import targets`), and the
+/// defaults the seed roadmaps set (`domain::indicators::default_targets`)
+/// for each indicator whose region-wide target is not stored.
+pub async fn targets(store: &dyn Store, period: Period) -> Result<Vec<Target>, Failure> {
+    let stored: Vec<Target> = store
+        .targets()
+        .await?
+        .into_iter()
+        .map(|r| r.target.target())
+        .collect();
+    Ok(with_defaults(stored, period))
+}
+
+/// `stored` plus each default whose indicator has no stored region target.
+fn with_defaults(mut stored: Vec<Target>, period: Period) -> Vec<Target> {
+    for d in default_targets(period) {
+        if !stored
+            .iter()
+            .any(|t| t.indicator == d.indicator && t.at == d.at)
+        {
+            stored.push(d);
+        }
+    }
+    stored
 }
 
 fn day(d: NaiveDate) -> String {
@@ -329,4 +355,52 @@ pub fn report_xlsx(at: &Where, period: Period, lines: &[Line]) -> Result<Vec<u8>
         };
     }
     book.save_to_buffer().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::MunicipalityCode;
+    use domain::indicators::Percent;
+
+    #[test]
+    fn stored_targets_replace_the_default_of_their_indicator_and_scope_only() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let period = Period {
+            from: d(2025, 9, 1),
+            to: d(2026, 8, 31),
+        };
+        let target = |indicator, threshold: &str, at| Target {
+            indicator,
+            threshold: Percent::parse(threshold).unwrap(),
+            at,
+            due_on: None,
+        };
+        let m01 = Where::Municipality(MunicipalityCode::parse("m01").unwrap());
+        let stored = vec![
+            target(Indicator::TrainingCoverage, "90", Where::Region),
+            target(Indicator::RouteCompletion, "80", m01.clone()),
+        ];
+        let all = with_defaults(stored.clone(), period);
+        // The stored two, then the three defaults not replaced.
+        assert_eq!(all[..2], stored[..]);
+        let defaults: Vec<Indicator> = all[2..].iter().map(|t| t.indicator).collect();
+        assert_eq!(
+            defaults,
+            [
+                Indicator::RouteCompletion,
+                Indicator::MethodistCoverage,
+                Indicator::MentorSchoolCoverage
+            ]
+        );
+        assert!(all[2..].iter().all(|t| t.at == Where::Region));
+        let applies = target_for(&all, Indicator::RouteCompletion, &m01, None).unwrap();
+        assert_eq!(applies.threshold, Percent::parse("80").unwrap());
+        assert_eq!(
+            target_for(&all, Indicator::TrainingCoverage, &m01, None)
+                .unwrap()
+                .threshold,
+            Percent::parse("90").unwrap()
+        );
+    }
 }
