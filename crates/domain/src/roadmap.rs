@@ -77,6 +77,16 @@ impl Recurrence {
         }
     }
 
+    /// The stored name back ([`as_str`](Self::as_str)); `None` for any
+    /// other text.
+    pub fn parse(value: &str) -> Option<Recurrence> {
+        match value {
+            "monthly" => Some(Recurrence::Monthly),
+            "quarterly" => Some(Recurrence::Quarterly),
+            _ => None,
+        }
+    }
+
     /// The Russian word, as roadmaps write it.
     pub fn title(self) -> &'static str {
         match self {

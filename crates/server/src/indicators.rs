@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use store::{AssignmentFilter, RouteFilter, SchoolAssignmentFilter, StepStatus, Store};
 
 use crate::error::Failure;
+use crate::roadmap::{excel_csv, iso_day};
 
 /// The region's day of a stored instant.
 fn day_of(ms: store::Millis, tz: Tz) -> NaiveDate {
@@ -210,18 +211,14 @@ fn with_defaults(mut stored: Vec<Target>, period: Period) -> Vec<Target> {
     stored
 }
 
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 /// `report indicators --format json` as `spec/cli.md` writes it.
 pub fn report_json(at: &Where, period: Period, lines: &[Line]) -> Value {
     json!({
         "scope": {
             "level": at.level(),
             "code": at.code(),
-            "from": day(period.from),
-            "to": day(period.to),
+            "from": iso_day(period.from),
+            "to": iso_day(period.to),
         },
         "indicators": lines.iter().map(|l| json!({
             "indicator": l.indicator.as_str(),
@@ -273,18 +270,7 @@ fn rows(lines: &[Line]) -> Vec<[String; 7]> {
 
 /// The report as CSV (UTF-8 with a BOM and `;`, as Excel opens it).
 pub fn report_csv(lines: &[Line]) -> Vec<u8> {
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .from_writer(&mut out);
-        w.write_record(COLUMNS).expect("writing to memory");
-        for row in rows(lines) {
-            w.write_record(&row).expect("writing to memory");
-        }
-        w.flush().expect("writing to memory");
-    }
-    out
+    excel_csv(&COLUMNS, &rows(lines))
 }
 
 /// The report as an XLSX workbook; numbers are numbers, unmet targets red.

@@ -163,21 +163,13 @@ fn due_of(row: &RoadmapItemRow) -> Option<Due> {
                 to: p.to,
             })
             .collect(),
-        recurrence: match row.recurrence.as_deref() {
-            Some("monthly") => Some(Recurrence::Monthly),
-            Some("quarterly") => Some(Recurrence::Quarterly),
-            _ => None,
-        },
+        recurrence: row.recurrence.as_deref().and_then(Recurrence::parse),
     })
 }
 
 /// An item's status on `today` (`domain::roadmap::status`).
 pub fn item_status(row: &RoadmapItemRow, today: NaiveDate) -> ItemStatus {
     status(due_of(row).as_ref(), row.done(), today)
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 /// `report roadmap --format json` as `spec/cli.md` writes it; items whose
@@ -191,8 +183,8 @@ pub fn roadmap_json(rows: &[RoadmapItemRow], today: NaiveDate) -> Value {
             "responsible": r.responsible,
             "due_text": r.due_text,
             "control_points": r.control_points.iter().map(|p| json!({
-                "from": p.from.map(day),
-                "to": day(p.to),
+                "from": p.from.map(iso_day),
+                "to": iso_day(p.to),
             })).collect::<Vec<_>>(),
             "recurrence": r.recurrence,
             "status": item_status(r, today).as_str(),
@@ -222,11 +214,10 @@ pub fn points_text(r: &RoadmapItemRow) -> String {
 
 /// «ежемесячно» / «ежеквартально» for a recurring item.
 pub fn recurrence_title(r: &RoadmapItemRow) -> Option<&'static str> {
-    match r.recurrence.as_deref() {
-        Some("monthly") => Some(Recurrence::Monthly.title()),
-        Some("quarterly") => Some(Recurrence::Quarterly.title()),
-        _ => None,
-    }
+    r.recurrence
+        .as_deref()
+        .and_then(Recurrence::parse)
+        .map(Recurrence::title)
 }
 
 /// The columns of the CSV and XLSX reports, in Russian as regions read them.
@@ -260,20 +251,31 @@ fn report_rows(rows: &[RoadmapItemRow], today: NaiveDate) -> Vec<[String; 9]> {
         .collect()
 }
 
-/// The report as CSV (UTF-8 with a BOM and `;`, as Excel opens it).
-pub fn roadmap_csv(rows: &[RoadmapItemRow], today: NaiveDate) -> Vec<u8> {
+/// A report as CSV the way Excel opens it: UTF-8 with a BOM, `;` between
+/// the cells, a header row first.
+pub fn excel_csv<R: AsRef<[String]>>(columns: &[&str], rows: &[R]) -> Vec<u8> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = csv::WriterBuilder::new()
             .delimiter(b';')
             .from_writer(&mut out);
-        w.write_record(COLUMNS).expect("writing to memory");
-        for row in report_rows(rows, today) {
-            w.write_record(&row).expect("writing to memory");
+        w.write_record(columns).expect("writing to memory");
+        for row in rows {
+            w.write_record(row.as_ref()).expect("writing to memory");
         }
         w.flush().expect("writing to memory");
     }
     out
+}
+
+/// A day as reports write it (`YYYY-MM-DD`).
+pub fn iso_day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The report as CSV (UTF-8 with a BOM and `;`, as Excel opens it).
+pub fn roadmap_csv(rows: &[RoadmapItemRow], today: NaiveDate) -> Vec<u8> {
+    excel_csv(&COLUMNS, &report_rows(rows, today))
 }
 
 /// The report as an XLSX workbook: one sheet, a bold frozen header, overdue

@@ -369,6 +369,7 @@ fn level_title(level: Option<domain::Level>, names: &domain::LevelNames) -> Stri
     )
 }
 
+/// [`teacher_page_with`] on freshly read facts.
 #[allow(clippy::too_many_arguments)]
 async fn teacher_page(
     state: &AppState,
@@ -383,8 +384,29 @@ async fn teacher_page(
 ) -> PageResult {
     let auth = authority(c)?;
     let store = state.store.as_ref();
-    let today = state.config.today();
-    let facts = crate::matching::methodist_facts(store, &auth, today).await?;
+    let facts = crate::matching::methodist_facts(store, &auth, state.config.today()).await?;
+    teacher_page_with(
+        state, c, csrf, &facts, login, chosen, reason, warnings, notice, error,
+    )
+    .await
+}
+
+/// The page on facts the caller has just read (a refusal or a warning
+/// before anything was written: nothing changed since).
+#[allow(clippy::too_many_arguments)]
+async fn teacher_page_with(
+    state: &AppState,
+    c: &Caller,
+    csrf: &Csrf,
+    facts: &MethodistFacts,
+    login: &Login,
+    chosen: String,
+    reason: String,
+    warnings: Vec<String>,
+    notice: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let store = state.store.as_ref();
     let Some(account) = facts.accounts.get(login) else {
         return Err(Failure::NotFound.into());
     };
@@ -534,10 +556,11 @@ pub async fn assign_methodist(
         .ok()
         .and_then(|l| facts.slot(&l).cloned());
     let Some(slot) = slot else {
-        return teacher_page(
+        return teacher_page_with(
             &state,
             &c,
             &csrf,
+            &facts,
             &teacher,
             target,
             reason,
@@ -555,8 +578,8 @@ pub async fn assign_methodist(
     }
     let warnings = facts.warnings(&teacher, &slot);
     if !warnings.is_empty() && !confirmed {
-        return teacher_page(
-            &state, &c, &csrf, &teacher, target, reason, warnings, None, None,
+        return teacher_page_with(
+            &state, &c, &csrf, &facts, &teacher, target, reason, warnings, None, None,
         )
         .await;
     }
@@ -941,6 +964,7 @@ pub async fn accept_schools(
     }
 }
 
+/// [`school_page_with`] on freshly read facts.
 #[allow(clippy::too_many_arguments)]
 async fn school_page(
     state: &AppState,
@@ -956,6 +980,28 @@ async fn school_page(
     let auth = authority(c)?;
     let store = state.store.as_ref();
     let facts = crate::matching::school_facts(store, &auth).await?;
+    school_page_with(
+        state, c, csrf, &facts, code, chosen, reason, warnings, notice, error,
+    )
+    .await
+}
+
+/// The page on facts the caller has just read (a refusal or a warning
+/// before anything was written: nothing changed since).
+#[allow(clippy::too_many_arguments)]
+async fn school_page_with(
+    state: &AppState,
+    c: &Caller,
+    csrf: &Csrf,
+    facts: &SchoolFacts,
+    code: &SchoolCode,
+    chosen: String,
+    reason: String,
+    warnings: Vec<String>,
+    notice: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let store = state.store.as_ref();
     let Some(school) = facts.schools.get(code) else {
         return Err(Failure::NotFound.into());
     };
@@ -1100,10 +1146,11 @@ pub async fn assign_school(
         .ok()
         .and_then(|s| facts.slot(&s).cloned());
     let Some(slot) = slot.filter(|s| s.code != school) else {
-        return school_page(
+        return school_page_with(
             &state,
             &c,
             &csrf,
+            &facts,
             &school,
             target,
             reason,
@@ -1121,8 +1168,8 @@ pub async fn assign_school(
     }
     let warnings = facts.warnings(&school, &slot);
     if !warnings.is_empty() && !confirmed {
-        return school_page(
-            &state, &c, &csrf, &school, target, reason, warnings, None, None,
+        return school_page_with(
+            &state, &c, &csrf, &facts, &school, target, reason, warnings, None, None,
         )
         .await;
     }

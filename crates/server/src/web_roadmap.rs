@@ -8,7 +8,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::roadmap::ItemStatus;
 use domain::{Caller, Period, Role};
@@ -250,20 +250,6 @@ pub async fn mark_undone(
     mark(&state, &c, &csrf, id, &body, false).await
 }
 
-fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 pub async fn download_xlsx(
     State(state): State<AppState>,
     Query(q): Query<RoadmapQuery>,
@@ -275,10 +261,11 @@ pub async fn download_xlsx(
     }
     let bytes =
         crate::roadmap::roadmap_xlsx(&rows, state.config.today()).map_err(Failure::internal)?;
-    Ok(attachment(
+    Ok(crate::web_routes::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "roadmap.xlsx",
+        "roadmap",
+        "Дорожная карта.xlsx".into(),
     ))
 }
 
@@ -291,9 +278,10 @@ pub async fn download_csv(
     if rows.is_empty() {
         return Err(Failure::NotFound.into());
     }
-    Ok(attachment(
+    Ok(crate::web_routes::download(
         crate::roadmap::roadmap_csv(&rows, state.config.today()),
         "text/csv; charset=utf-8",
-        "roadmap.csv",
+        "roadmap",
+        "Дорожная карта.csv".into(),
     ))
 }

@@ -1449,7 +1449,12 @@ async fn document(state: &AppState, c: &Caller, id: i64) -> Result<iom_doc::IomD
 
 /// A file to save: `fallback` is the plain ASCII name for old browsers,
 /// `name` the real one (RFC 5987).
-fn download(bytes: Vec<u8>, content_type: &'static str, fallback: &str, name: String) -> Response {
+pub(crate) fn download(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    fallback: &str,
+    name: String,
+) -> Response {
     let disposition = format!(
         "attachment; filename=\"{fallback}.{}\"; filename*=UTF-8''{}",
         name.rsplit('.').next().unwrap_or("bin"),
