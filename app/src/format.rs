@@ -10,14 +10,7 @@ pub fn ru_date(date: NaiveDate) -> String {
 /// The plural form of a noun that agrees with `n`: `one` for 1, 21, 101…;
 /// `few` for 2–4, 22–24…; `many` for 0, 5–20, 25–30…
 pub fn ru_plural_word<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
-    let (n10, n100) = (n % 10, n % 100);
-    if n10 == 1 && n100 != 11 {
-        one
-    } else if (2..=4).contains(&n10) && !(12..=14).contains(&n100) {
-        few
-    } else {
-        many
-    }
+    domain::words::plural_word(n, one, few, many)
 }
 
 /// A count with its noun: «1 школа», «2 школы», «5 школ», «12 345 школ».

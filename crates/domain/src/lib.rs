@@ -26,6 +26,7 @@ pub mod role;
 pub mod routes;
 pub mod scope;
 pub mod scoring;
+pub mod words;
 
 pub use bank::{
     Bank, Competence, Decimal, Item, ItemKind, OverallRule, Rational, Review, Thresholds,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::normalize_subject;
 use crate::ids::ParseError;
 use crate::mcf::{self, Goal, Network, Node, UNLIMITED};
+use crate::words::plural_word as plural;
 use crate::{Level, LevelNames, Login, MunicipalityCode, School, SchoolCode, TeacherAttrs};
 
 /// The settings key the matching policy is stored under.
@@ -465,18 +466,6 @@ fn load_scale(capacities: impl Iterator<Item = u32>) -> i128 {
         }
     }
     lcm
-}
-
-/// Russian plural form for `n`: «1 место», «2 места», «5 мест».
-fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
-    let (d, h) = (n % 10, n % 100);
-    if d == 1 && h != 11 {
-        one
-    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
-        few
-    } else {
-        many
-    }
 }
 
 /// The first occurrence of each key, ordered by the key.

@@ -332,7 +332,12 @@ pub fn assign_audit_object(counts: &AssignCounts) -> String {
     format!(
         "{} {}; без изменений: {}; завершено: {}",
         counts.started,
-        russian_plural(counts.started, "назначение", "назначения", "назначений"),
+        domain::words::plural_word(
+            counts.started.into(),
+            "назначение",
+            "назначения",
+            "назначений"
+        ),
         counts.unchanged,
         counts.ended
     )
@@ -366,16 +371,6 @@ pub fn match_run_audit_object(kind: MatchKind) -> String {
 /// The audit object of a logged consultation.
 pub fn consultation_audit_object(teacher: &Login, held_on: NaiveDate) -> String {
     format!("teacher {teacher}, {}", held_on.format("%Y-%m-%d"))
-}
-
-/// The Russian form of a noun after the number `n`.
-fn russian_plural<'a>(n: u32, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
-    match (n % 10, n % 100) {
-        (_, 11..=14) => many,
-        (1, _) => one,
-        (2..=4, _) => few,
-        _ => many,
-    }
 }
 
 // ---- reasons as stored --------------------------------------------------------------
