@@ -72,7 +72,7 @@ impl Cell {
         }
     }
 
-    fn centered(mut self) -> Self {
+    pub(crate) fn centered(mut self) -> Self {
         self.align = Align::Center;
         self
     }
@@ -82,7 +82,7 @@ impl Cell {
         self
     }
 
-    fn header(text: &str) -> Self {
+    pub(crate) fn header(text: &str) -> Self {
         Cell {
             paragraphs: vec![text.to_owned()],
             bold: true,
@@ -138,7 +138,7 @@ pub(crate) fn date(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
-fn or_dash(text: &str) -> String {
+pub(crate) fn or_dash(text: &str) -> String {
     if text.trim().is_empty() {
         "—".to_owned()
     } else {
@@ -239,7 +239,7 @@ pub(crate) fn blocks(doc: &IomDocument) -> Vec<Block> {
     out
 }
 
-fn body(spans: Vec<Span>) -> Block {
+pub(crate) fn body(spans: Vec<Span>) -> Block {
     Block::Paragraph {
         spans,
         align: Align::Left,
@@ -247,7 +247,7 @@ fn body(spans: Vec<Span>) -> Block {
     }
 }
 
-fn centered(text: impl Into<String>, bold: bool, size: TextSize) -> Block {
+pub(crate) fn centered(text: impl Into<String>, bold: bool, size: TextSize) -> Block {
     Block::Paragraph {
         spans: vec![Span {
             text: text.into(),

@@ -146,7 +146,7 @@ pub(crate) fn render(blocks: &[Block]) -> Vec<u8> {
         section: Orientation::Portrait,
     };
     let mut first = true;
-    for block in blocks {
+    for (i, block) in blocks.iter().enumerate() {
         match block {
             Block::Section(o) => {
                 if !first {
@@ -161,10 +161,15 @@ pub(crate) fn render(blocks: &[Block]) -> Vec<u8> {
                 w.section = *o;
             }
             Block::Paragraph { spans, align, size } => {
-                let p = w
+                let mut p = w
                     .spans(spans, half_points(*size))
                     .align(alignment(*align))
                     .line_spacing(spacing(0, 120));
+                // A sign-off may not stand alone on a page: the paragraph
+                // before it goes along (Word keeps at least two lines).
+                if signs_next(blocks, i) {
+                    p = p.keep_next(true);
+                }
                 w.push(p);
             }
             Block::Heading(text) => {
@@ -196,7 +201,10 @@ pub(crate) fn render(blocks: &[Block]) -> Vec<u8> {
                 let p = w.paragraph().size(8).line_spacing(spacing(0, 0));
                 w.push(p);
             }
-            Block::Signatures(roles) => signatures(&mut w, roles),
+            Block::Signatures(roles) => {
+                let kept = i > 0 && signs_next(blocks, i - 1);
+                signatures(&mut w, roles, kept);
+            }
         }
         first = false;
     }
@@ -274,7 +282,15 @@ fn cells(w: &mut Writer, row: &[Cell], grid: &[usize], size: usize) -> Vec<Table
         .collect()
 }
 
-fn signatures(w: &mut Writer, roles: &[String]) {
+/// Whether `blocks[i]` is a paragraph right before the sign-offs.
+fn signs_next(blocks: &[Block], i: usize) -> bool {
+    matches!(blocks.get(i), Some(Block::Paragraph { .. }))
+        && matches!(blocks.get(i + 1), Some(Block::Signatures(_)))
+}
+
+/// `kept`: the paragraph before is kept with the first sign-off, so the
+/// space between them must be too.
+fn signatures(w: &mut Writer, roles: &[String], kept: bool) {
     // Blanks sized for 12 pt Times; the captions are centred under them by
     // tab stops (twips from the left margin).
     let blanks = format!(
@@ -284,7 +300,10 @@ fn signatures(w: &mut Writer, roles: &[String]) {
         "_".repeat(16)
     );
     let tabs = [960, 3550, 6140];
-    let p = w.paragraph().line_spacing(spacing(480, 0));
+    let mut p = w.paragraph().line_spacing(spacing(480, 0));
+    if kept {
+        p = p.keep_next(true);
+    }
     w.push(p);
     for role in roles {
         let p = w

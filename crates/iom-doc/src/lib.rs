@@ -10,6 +10,10 @@
 //! The caller fills [`IomDocument`] with display text (percent as
 //! "45,00 %", level names in Russian, completion marks): this crate does no
 //! domain logic and knows nothing of the store.
+//!
+//! The same machinery prints the «аналитическая справка» that a
+//! municipality sends to the regional institute and the institute to the
+//! ministry: [`report_docx`] and [`report_pdf`] over an [`AnalyticalReport`].
 
 #![forbid(unsafe_code)]
 
@@ -18,6 +22,12 @@ use chrono::NaiveDate;
 mod content;
 mod docx;
 mod pdf;
+mod report;
+
+pub use report::{
+    AnalyticalReport, BehindList, ReportIndicator, ReportRoadmap, RoadmapLine, STATUS_MET,
+    STATUS_MISSED, STATUS_NO_DATA, STATUS_NO_TARGET, report_docx, report_pdf,
+};
 
 #[cfg(test)]
 mod tests;
@@ -94,5 +104,5 @@ pub fn docx(doc: &IomDocument) -> Vec<u8> {
 pub fn pdf(doc: &IomDocument) -> Vec<u8> {
     let blocks = content::blocks(doc);
     let layout = pdf::layout(&blocks, &content::footer_label(doc));
-    pdf::render(&layout)
+    pdf::render(&layout, "Индивидуальный образовательный маршрут педагога")
 }

@@ -21,6 +21,9 @@ const CELL_PAD_Y: f32 = 2.5;
 const FOOTER_SIZE: f32 = 7.5;
 /// Room kept for the first lines after a heading.
 const KEEP_WITH_HEADING: f32 = 36.0;
+/// Space above the sign-off lines, and the size of their captions.
+const SIGNATURES_BEFORE: f32 = 16.0;
+const SIGNATURE_CAPTION: f32 = 7.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Item {
@@ -319,18 +322,26 @@ impl<'f> Composer<'f> {
         }
     }
 
-    fn paragraph(&mut self, spans: &[Span], align: Align, size: f32) {
+    /// `keep` is the height of what must follow on the same page as the
+    /// last two lines (a sign-off, which may not stand alone on a page).
+    fn paragraph(&mut self, spans: &[Span], align: Align, size: f32, keep: f32) {
         let [left, _, right, _] = self.frame();
         let width = right - left;
         let lh = size * LEADING;
-        for line in wrap(self.faces, spans, size, width) {
-            self.ensure(lh);
+        let lines = wrap(self.faces, spans, size, width);
+        let tail = lines.len().saturating_sub(2);
+        for (i, line) in lines.iter().enumerate() {
+            if i == tail && keep > 0.0 {
+                self.ensure((lines.len() - i) as f32 * lh + size * 0.4 + keep);
+            } else {
+                self.ensure(lh);
+            }
             let x = match align {
                 Align::Left => left,
                 Align::Center => left + (width - line.width) / 2.0,
             };
             let top = self.y;
-            self.draw_line(&line, x, top, size);
+            self.draw_line(line, x, top, size);
             self.y += lh;
         }
         self.y += size * 0.4;
@@ -574,22 +585,34 @@ impl<'f> Composer<'f> {
         self.y += 8.0;
     }
 
+    /// One sign-off line's role, wrapped, and the height of the whole line
+    /// (role, blanks, captions), which stays together.
+    fn signature_block(&self, role: &str) -> (Vec<Line>, f32) {
+        let size = text_points(TextSize::Normal);
+        let [left, _, right, _] = self.frame();
+        let role_lines = wrap(self.faces, &[Span::bold(role)], size, right - left);
+        let height =
+            role_lines.len() as f32 * size * LEADING + 18.0 + SIGNATURE_CAPTION * LEADING + 9.0;
+        (role_lines, height)
+    }
+
+    /// What a paragraph right before the sign-offs keeps with it: the space
+    /// above them and the first one.
+    fn signatures_start_height(&self, roles: &[String]) -> f32 {
+        roles
+            .first()
+            .map_or(0.0, |r| SIGNATURES_BEFORE + self.signature_block(r).1)
+    }
+
     fn signatures(&mut self, roles: &[String]) {
         let size = text_points(TextSize::Normal);
-        let caption = 7.0;
+        let caption = SIGNATURE_CAPTION;
         let [left, _, _, _] = self.frame();
         let blanks = [130.0, 170.0, 100.0];
         let slash = self.faces.regular.width(" / ", size);
-        self.y += 16.0;
+        self.y += SIGNATURES_BEFORE;
         for role in roles {
-            let role_lines = wrap(
-                self.faces,
-                &[Span::bold(role.as_str())],
-                size,
-                self.frame()[2] - left,
-            );
-            // Role, blanks and captions stay together.
-            let block = role_lines.len() as f32 * size * LEADING + 18.0 + caption * LEADING + 9.0;
+            let (role_lines, block) = self.signature_block(role);
             self.ensure(block);
             for line in &role_lines {
                 let top = self.y;
@@ -679,7 +702,11 @@ pub(crate) fn layout(blocks: &[Block], footer: &str) -> Layout {
                 c.new_page();
             }
             Block::Paragraph { spans, align, size } => {
-                c.paragraph(spans, *align, text_points(*size));
+                let keep = match blocks.get(i + 1) {
+                    Some(Block::Signatures(roles)) => c.signatures_start_height(roles),
+                    _ => 0.0,
+                };
+                c.paragraph(spans, *align, text_points(*size), keep);
             }
             Block::Heading(text) => c.heading(text, blocks.get(i + 1)),
             Block::List { markers, items } => c.list(markers, items),

@@ -21,7 +21,9 @@ use font::Faces;
 const BORDER_WIDTH: f32 = 0.5;
 const SHADE: u8 = 231;
 
-pub(crate) fn render(layout: &layout::Layout) -> Vec<u8> {
+/// `title` goes into the document information (what a viewer shows in its
+/// title bar).
+pub(crate) fn render(layout: &layout::Layout, title: &str) -> Vec<u8> {
     let faces = Faces::get();
     let settings = SerializeSettings {
         // XMP metadata carries nothing we need and would add a second copy
@@ -32,7 +34,7 @@ pub(crate) fn render(layout: &layout::Layout) -> Vec<u8> {
     let mut document = Document::new_with(settings);
     document.set_metadata(
         Metadata::new()
-            .title("Индивидуальный образовательный маршрут педагога".to_owned())
+            .title(title.to_owned())
             .language("ru".to_owned())
             .creator("Маршрут".to_owned()),
     );

@@ -5,6 +5,7 @@
 //! Snapshots live in `tests/snapshots/`; `UPDATE_SNAPSHOTS=1 cargo test -p
 //! iom-doc` rewrites them after an intended change.
 
+mod report;
 mod sample;
 
 use std::io::{Cursor, Read};
