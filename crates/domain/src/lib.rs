@@ -26,6 +26,7 @@ pub mod role;
 pub mod routes;
 pub mod scope;
 pub mod scoring;
+pub mod trend;
 pub mod words;
 
 pub use bank::{

@@ -138,6 +138,18 @@ impl RegionAuthority {
             })
     }
 
+    /// A ЦНППМ methodist (or an administrator) keeping the region's
+    /// indicators: setting and removing targets, defining custom
+    /// indicators. The server hands it only to those handlers; imports and
+    /// accounts stay with [`Self::for_caller`].
+    pub fn for_indicator_work(caller: &Caller) -> Option<Self> {
+        caller
+            .has_any(&[Role::CnppmMethodist, Role::Admin])
+            .then(|| RegionAuthority {
+                actor: Some(caller.login.clone()),
+            })
+    }
+
     /// The operator running the `marshrut` command on the server.
     pub fn command_line() -> Self {
         RegionAuthority { actor: None }
@@ -186,5 +198,9 @@ mod tests {
     fn only_admins_get_region_authority() {
         assert!(RegionAuthority::for_caller(&caller(&[Role::Admin])).is_some());
         assert!(RegionAuthority::for_caller(&caller(&[Role::CnppmMethodist])).is_none());
+        assert!(RegionAuthority::for_indicator_work(&caller(&[Role::CnppmMethodist])).is_some());
+        assert!(
+            RegionAuthority::for_indicator_work(&caller(&[Role::MunicipalCoordinator])).is_none()
+        );
     }
 }

@@ -6,10 +6,13 @@
 //! `COLLATE "C"` (code-point order), so orderings match `store-sqlite`
 //! whatever the database's locale; both run `store::conformance`.
 
+mod custom;
 mod diagnostics;
+mod indicators;
 mod matching;
 mod roadmap;
 mod routes;
+mod snapshots;
 mod trainings;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -1720,6 +1723,98 @@ impl Store for PgStore {
 
     async fn targets(&self) -> Result<Vec<store::TargetRow>> {
         trainings::targets(&self.pool).await
+    }
+
+    async fn remove_target(
+        &self,
+        auth: &RegionAuthority,
+        id: i64,
+        now: Millis,
+    ) -> Result<store::TargetRow> {
+        custom::remove_target(&self.pool, auth, id, now).await
+    }
+
+    async fn define_custom_indicator(
+        &self,
+        auth: &RegionAuthority,
+        indicator: store::NewCustomIndicator,
+        now: Millis,
+    ) -> Result<store::CustomIndicatorRow> {
+        custom::define_custom_indicator(&self.pool, auth, indicator, now).await
+    }
+
+    async fn update_custom_indicator(
+        &self,
+        auth: &RegionAuthority,
+        id: i64,
+        change: store::CustomIndicatorChange,
+        now: Millis,
+    ) -> Result<store::CustomIndicatorRow> {
+        custom::update_custom_indicator(&self.pool, auth, id, change, now).await
+    }
+
+    async fn custom_indicators(&self) -> Result<Vec<store::CustomIndicatorRow>> {
+        custom::custom_indicators(&self.pool).await
+    }
+
+    async fn custom_indicator(&self, id: i64) -> Result<Option<store::CustomIndicatorRow>> {
+        custom::custom_indicator(&self.pool, id).await
+    }
+
+    async fn add_custom_value(
+        &self,
+        caller: &Caller,
+        value: store::NewCustomValue,
+        now: Millis,
+    ) -> Result<store::CustomValueRow> {
+        custom::add_custom_value(&self.pool, caller, value, now).await
+    }
+
+    async fn custom_values(
+        &self,
+        scope: &Scope,
+        indicator_id: i64,
+    ) -> Result<Vec<store::CustomValueRow>> {
+        custom::custom_values(&self.pool, scope, indicator_id).await
+    }
+
+    async fn latest_custom_values(&self, scope: &Scope) -> Result<Vec<store::CustomValueRow>> {
+        custom::latest_custom_values(&self.pool, scope).await
+    }
+
+    async fn indicator_tallies(
+        &self,
+        auth: &RegionAuthority,
+        q: &store::IndicatorQuery,
+        at: &domain::indicators::Where,
+    ) -> Result<Vec<store::IndicatorTally>> {
+        indicators::indicator_tallies(&self.pool, auth, q, at).await
+    }
+
+    async fn indicator_members(
+        &self,
+        auth: &RegionAuthority,
+        q: &store::IndicatorQuery,
+        school: &SchoolCode,
+    ) -> Result<Vec<store::IndicatorMember>> {
+        indicators::indicator_members(&self.pool, auth, q, school).await
+    }
+
+    async fn save_snapshots(&self, rows: &[store::SnapshotRow], now: Millis) -> Result<u64> {
+        snapshots::save_snapshots(&self.pool, rows, now).await
+    }
+
+    async fn snapshots(
+        &self,
+        at: &domain::indicators::Where,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<store::SnapshotRow>> {
+        snapshots::snapshots(&self.pool, at, from, to).await
+    }
+
+    async fn snapshot_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
+        snapshots::snapshot_days(&self.pool, from, to).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -238,3 +238,21 @@ pub(crate) async fn targets(pool: &PgPool) -> Result<Vec<TargetRow>> {
     .map(target_of)
     .collect()
 }
+
+/// One stored target, `None` when there is none; locked until the
+/// transaction ends, so that what is removed is what is reported.
+pub(crate) async fn target_by_id(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+) -> Result<Option<TargetRow>> {
+    sqlx::query(&format!(
+        "SELECT {TARGET_COLUMNS} FROM targets WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .as_ref()
+    .map(target_of)
+    .transpose()
+}

@@ -228,3 +228,20 @@ pub(crate) async fn targets(pool: &SqlitePool) -> Result<Vec<TargetRow>> {
     .map(target_of)
     .collect()
 }
+
+/// One stored target, `None` when there is none.
+pub(crate) async fn target_by_id(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> Result<Option<TargetRow>> {
+    sqlx::query(&format!(
+        "SELECT {TARGET_COLUMNS} FROM targets WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .as_ref()
+    .map(target_of)
+    .transpose()
+}

@@ -25,13 +25,19 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::Poll;
 
+mod custom;
+mod indicators;
 mod matching;
 mod roadmap;
 mod routes;
+mod snapshots;
 mod trainings;
+pub use custom::*;
+pub use indicators::*;
 pub use matching::*;
 pub use roadmap::*;
 pub use routes::*;
+pub use snapshots::*;
 pub use trainings::*;
 
 use chrono::NaiveDate;
@@ -150,6 +156,12 @@ macro_rules! conformance_suite {
             changed_trainings_are_updated_on_their_key,
             refused_trainings_write_nothing,
             targets_round_trip_reimport_and_update,
+            targets_are_removed_and_audited,
+            custom_indicators_are_defined_and_updated,
+            custom_values_keep_history_within_the_scope,
+            snapshots_are_taken_once_per_day_and_read_by_scope,
+            indicators_take_states_on_the_edge_days,
+            indicators_keep_to_their_scope,
         }
     };
     (

@@ -30,9 +30,19 @@
 //! [`trainings`]): further training completed outside routes, matched on
 //! (login, title, completed_on), and the targets, matched on (indicator,
 //! scope, code).
+//!
+//! The indicators themselves (row models in [`indicators`]) are counted by
+//! the database from the stored facts, per school, for a region of any
+//! size.
+//!
+//! Custom indicators (row models in [`custom`]): what the roadmaps target
+//! but the product does not record, defined by the region, their values
+//! entered with evidence within the caller's scope and never overwritten.
 
 pub mod conformance;
+pub mod custom;
 pub mod diagnostics;
+pub mod indicators;
 pub mod matching;
 pub mod roadmap;
 pub mod routes;
@@ -49,12 +59,16 @@ use domain::{
 };
 use serde::{Deserialize, Serialize};
 
+pub use custom::{
+    CustomIndicatorChange, CustomIndicatorRow, CustomValueRow, NewCustomIndicator, NewCustomValue,
+};
 pub use diagnostics::{
     AttemptRow, AttemptStatus, BankLoad, BankVersionRow, CampaignRow, DiagnosticCompetence,
     DiagnosticRow, DiagnosticSource, FinishAttempt, FinishOutcome, ImportCounts, NewAttempt,
     NewBankVersion, NewCampaign, NewDiagnostic, ParticipationRow, SaveOutcome, format_percent,
     parse_percent,
 };
+pub use indicators::{IndicatorMember, IndicatorQuery, IndicatorTally, SnapshotRow};
 pub use matching::{
     AssignCounts, AssignmentFilter, AssignmentRow, ConsultationRow, MatchKind, MatchRun,
     NewAssignment, NewConsultation, NewSchoolAssignment, SchoolAssignmentFilter,
@@ -807,6 +821,134 @@ pub trait Store: Send + Sync + 'static {
     /// Every stored target, by indicator, scope and code. Targets are
     /// public to signed-in staff (no scope).
     async fn targets(&self) -> Result<Vec<TargetRow>>;
+
+    /// Removes a stored target and returns it (a removed region target
+    /// lets the seeds' default apply again). Unknown id → NotFound. Audit
+    /// `target remove` with `auth`'s actor, object like
+    /// "training_coverage municipality m1: 66.7".
+    async fn remove_target(
+        &self,
+        auth: &RegionAuthority,
+        id: i64,
+        now: Millis,
+    ) -> Result<TargetRow>;
+
+    // ---- custom indicators -------------------------------------------------
+    //
+    // Definitions are the region's (a `RegionAuthority`); values are
+    // entered by a caller within its scope. Values are never updated: each
+    // entry is a new row. A refusal is a `StoreError::Conflict` with a
+    // Russian message and writes nothing.
+
+    /// Defines a custom indicator (`created_at = now`, `created_by` =
+    /// `auth`'s actor). A code that is not a slug or names one of the
+    /// product's indicators ([`custom::check_code`]), a blank title, or a
+    /// code already defined: Conflict naming it. Audit `custom indicator`
+    /// with object like "school_500 «Подключены к «500+»»".
+    async fn define_custom_indicator(
+        &self,
+        auth: &RegionAuthority,
+        indicator: NewCustomIndicator,
+        now: Millis,
+    ) -> Result<CustomIndicatorRow>;
+
+    /// Changes a definition's title, description, threshold, due day and
+    /// active flag (the code and the values stay). Unknown id → NotFound;
+    /// a blank title → Conflict. Audit `custom indicator update`.
+    async fn update_custom_indicator(
+        &self,
+        auth: &RegionAuthority,
+        id: i64,
+        change: CustomIndicatorChange,
+        now: Millis,
+    ) -> Result<CustomIndicatorRow>;
+
+    /// Every custom indicator, inactive ones included, in the order they
+    /// were defined. Definitions are public to signed-in staff (no scope).
+    async fn custom_indicators(&self) -> Result<Vec<CustomIndicatorRow>>;
+
+    /// One custom indicator, `None` when there is none.
+    async fn custom_indicator(&self, id: i64) -> Result<Option<CustomIndicatorRow>>;
+
+    /// Enters a value as `caller`, within the caller's scope
+    /// ([`Scope::of`]): the region's own figure needs the region scope; a
+    /// municipality's needs a scope that sees it. Outside the scope, like
+    /// an unknown indicator or municipality: NotFound. An inactive
+    /// indicator, a numerator above the denominator or blank evidence
+    /// ([`custom::check_value`]): Conflict. The row is new (`entered_at =
+    /// now`, `entered_by` = the caller); audit `custom value` with the
+    /// caller as the actor, object like "school_500, m1, 2026-03-01: 3 из 4".
+    async fn add_custom_value(
+        &self,
+        caller: &Caller,
+        value: NewCustomValue,
+        now: Millis,
+    ) -> Result<CustomValueRow>;
+
+    /// Every value of the indicator visible in `scope`, the latest first
+    /// (`as_of`, then `id`, descending): the region's own entries are
+    /// visible to every scope (the region's figure is no one's personal
+    /// data), a municipality's when the scope sees the municipality.
+    async fn custom_values(&self, scope: &Scope, indicator_id: i64) -> Result<Vec<CustomValueRow>>;
+
+    /// The current value of every (indicator, region or municipality)
+    /// visible in `scope` (the rule of [`custom_values`](Store::custom_values)):
+    /// for each, its latest entry by (`as_of`, `id`); by indicator id, the
+    /// region's first, then by municipality code.
+    async fn latest_custom_values(&self, scope: &Scope) -> Result<Vec<CustomValueRow>>;
+
+    // ---- indicators ------------------------------------------------------
+    //
+    // Counted in the database from the stored facts, exactly as
+    // `domain::indicators` defines them (the server holds the two to the
+    // same answer): the teachers are the active accounts with the teacher
+    // role, each in its stored school (an inactive one too) and that
+    // school's municipality; `mentor_school_coverage` counts the active
+    // schools. Region-wide reads of aggregate figures; the server decides who
+    // may see which scope.
+
+    /// Every indicator's share per school within `at`: for the region every
+    /// school and the teachers without a school (`school: None`), for a
+    /// municipality its schools, for a school that school. Rows whose
+    /// denominator would be 0 are left out. Ordered by indicator (as in
+    /// `Indicator::ALL`), then school code, the school-less row first.
+    async fn indicator_tallies(
+        &self,
+        auth: &RegionAuthority,
+        q: &IndicatorQuery,
+        at: &domain::indicators::Where,
+    ) -> Result<Vec<IndicatorTally>>;
+
+    /// Every member of every indicator's denominator in `school` (teachers'
+    /// logins; the school's own code for `mentor_school_coverage`), each
+    /// with whether it is in the numerator, ordered by indicator, then id.
+    async fn indicator_members(
+        &self,
+        auth: &RegionAuthority,
+        q: &IndicatorQuery,
+        school: &SchoolCode,
+    ) -> Result<Vec<IndicatorMember>>;
+
+    // ---- indicator snapshots ---------------------------------------------
+
+    /// Stores one day's snapshots. A (scope, code, indicator, day) already
+    /// stored is kept as it is: the first process to take a day's snapshot
+    /// wins, so several servers may all try. Returns how many rows were
+    /// written.
+    async fn save_snapshots(&self, rows: &[SnapshotRow], now: Millis) -> Result<u64>;
+
+    /// The snapshots of `at` taken on days in [`from`, `to`], by indicator,
+    /// then day. Snapshots are aggregate figures, not personal data: the
+    /// server decides who may read which scope.
+    async fn snapshots(
+        &self,
+        at: &domain::indicators::Where,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<SnapshotRow>>;
+
+    /// The days in [`from`, `to`] with the region's snapshot stored, in order.
+    async fn snapshot_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>>;
 
     // ---- settings and audit --------------------------------------------
 
