@@ -41,6 +41,14 @@ pub use pages::campaigns::{
     AUDIENCE_KINDS, PARTICIPATION_REFRESH_SECS, render_campaign, render_campaigns,
 };
 pub use pages::catalogue::{FORMATS, render_catalogue, render_catalogue_entry};
+pub use pages::custom_indicators::{
+    CustomDefinitionForm, CustomFigureView, CustomHistoryView, CustomIndicatorItem,
+    CustomIndicatorPage, CustomIndicatorsPage, CustomValueForm, render_custom_indicator,
+    render_custom_indicators,
+};
+pub use pages::dashboard::{
+    BehindRowView, BehindView, DashboardPage, IndicatorCard, PartRowView, render_dashboard,
+};
 pub use pages::directory::{MentorPairView, SCHOOLS_SHOWN, render_municipality, render_region};
 pub use pages::error::render_error;
 pub use pages::matching::{
@@ -56,6 +64,9 @@ pub use pages::roadmap::{ROADMAP_FILTERS, RoadmapItemView, RoadmapPage, render_r
 pub use pages::routes::{ROUTE_FILTERS, STEP_KINDS, render_route, render_routes};
 pub use pages::school::{SchoolLink, render_invitation_issued, render_school};
 pub use pages::settings::{PRIORITY_GROUPS, render_settings};
+pub use pages::targets::{
+    TARGET_SCOPES, TargetForm, TargetIndicatorView, TargetView, TargetsPage, render_targets,
+};
 pub use pages::teacher::render_teacher_home;
 
 /// The stylesheet every page links; the server serves it at `/static/app.css`.

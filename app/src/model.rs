@@ -112,6 +112,10 @@ pub struct SchoolPage {
     pub mentor: Option<crate::SchoolLink>,
     /// The schools this one mentors now (a mentor school), by name.
     pub mentored: Vec<crate::SchoolLink>,
+    /// The school's indicators against their targets.
+    pub indicators: Vec<crate::IndicatorCard>,
+    /// The school's dashboard, when the caller may open it.
+    pub indicators_href: Option<String>,
 }
 
 /// The one-time link just issued, to hand out (or print).
@@ -174,6 +178,10 @@ pub struct MunicipalityPage {
     /// Active mentor-school pairs where either school is in the
     /// municipality, by the mentored school's name.
     pub mentor_pairs: Vec<crate::MentorPairView>,
+    /// The municipality's indicators against their targets.
+    pub indicators: Vec<crate::IndicatorCard>,
+    /// The municipality's dashboard, when the caller may open it.
+    pub indicators_href: Option<String>,
 }
 
 /// The region overview.

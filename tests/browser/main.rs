@@ -968,3 +968,120 @@ async fn a_methodist_matches_accepts_and_reassigns_in_a_browser() {
     c.close().await.unwrap();
     app.stop().await;
 }
+
+/// Downloads what the link reading `label` points to with the browser's
+/// session, as the browser would.
+async fn download(c: &Client, app: &TestApp, label: &str) -> Vec<u8> {
+    let session = c
+        .get_named_cookie("marshrut_session")
+        .await
+        .expect("the session cookie")
+        .value()
+        .to_string();
+    let href = c
+        .find(Locator::LinkText(label))
+        .await
+        .unwrap_or_else(|e| panic!("no link «{label}»: {e}"))
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("a link");
+    let response = reqwest::Client::new()
+        .get(app.url(&href))
+        .header("cookie", format!("marshrut_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{label}: {href}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+/// The municipal coordinator drills from the region's dashboard to the own
+/// municipality and one of its schools, and downloads the analytical report
+/// and the indicators' XLSX. JavaScript off.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run with --ignored (CI does)"]
+async fn a_coordinator_drills_from_the_region_to_a_school_and_downloads_reports() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    helpers::prepare_matching(&app).await;
+    app.store
+        .assign_methodists(
+            &RegionAuthority::command_line(),
+            vec![store::NewAssignment {
+                teacher: login("teacher1"),
+                methodist: login("mentor1"),
+                reasons: vec!["совпадает предмет".into()],
+            }],
+            true,
+            "",
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .await
+        .unwrap();
+    let driver = start_driver().await;
+    let c = browser(&driver, false, 1280, 900).await;
+    sign_in(&c, &app, "coord1").await;
+    follow(
+        &c,
+        "nav.main-nav",
+        "Показатели",
+        Locator::Css("#indicator-methodist_coverage"),
+    )
+    .await;
+    let region = body_text(&c).await;
+    assert!(region.contains("Показатели: регион"), "{region}");
+    assert!(region.contains("город Смоленск"), "{region}");
+    follow(
+        &c,
+        "table.parts",
+        "Ярцевский район",
+        Locator::XPath("//h1[contains(., 'Ярцевский район')]"),
+    )
+    .await;
+    let card = text_of(&c, "#indicator-methodist_coverage").await;
+    assert!(card.contains("1 из 3"), "{card}");
+
+    // The analytical report of the municipality, as the ОМСУ sends it.
+    let pdf = download(&c, &app, "Аналитическая справка (PDF)").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spravka.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed to open the PDF");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("АНАЛИТИЧЕСКАЯ СПРАВКА"), "{text}");
+    assert!(text.contains("Ярцевский район"), "{text}");
+    assert!(text.contains("Сопровождаются"), "{text}");
+    let docx = download(&c, &app, "Аналитическая справка (DOCX)").await;
+    assert!(String::from_utf8_lossy(&docx).contains("word/document.xml"));
+
+    // Down to the school: who holds the target back, and its XLSX.
+    follow(
+        &c,
+        "table.parts",
+        "МБОУ Ярцевская СШ № 1",
+        Locator::Css("#behind-methodist_coverage"),
+    )
+    .await;
+    // The school meets the target (1 of 2), so its list is folded: read
+    // the whole of it, not only what shows.
+    let behind = c
+        .find(Locator::Css("#behind-methodist_coverage"))
+        .await
+        .unwrap()
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(behind.contains("Кузнецова Ольга Викторовна"), "{behind}");
+    assert!(!behind.contains("Иванова Анна Петровна"), "{behind}");
+    let xlsx = download(&c, &app, "XLSX").await;
+    assert!(xlsx.starts_with(b"PK"));
+    assert!(String::from_utf8_lossy(&xlsx).contains("xl/worksheets/sheet1.xml"));
+    c.close().await.unwrap();
+    app.stop().await;
+}

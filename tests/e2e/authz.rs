@@ -64,7 +64,9 @@ fn path_for(template: &str, target: Target) -> String {
     template
         .replace(
             "{code}",
-            if template.starts_with("/municipalities") {
+            if template.starts_with("/municipalities")
+                || template.starts_with("/indicators/municipalities")
+            {
                 municipality_of(target)
             } else {
                 school
@@ -77,6 +79,9 @@ fn path_for(template: &str, target: Target) -> String {
         .replace("{position}", "0")
         .replace("{evidence_id}", "1")
 }
+
+/// The staff who read indicators, targets and the roadmap.
+const READERS: &[&str] = &["cnppm1", "admin1", "deputy1", "principal1", "coord1"];
 
 /// What `who` (None: anonymous) must get from `method path` at `target`.
 fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: Target) -> u16 {
@@ -263,6 +268,62 @@ fn expected(method: &Method, template: &str, who: Option<(&str, Role)>, target: 
             200 => 404,
             other => other,
         },
+        // The region's dashboard (and its downloads, region-wide without a
+        // query) for ЦНППМ, administrators and coordinators; a school's
+        // staff are sent to their school's dashboard and see no region.
+        ("GET", "/indicators") => match page_gate(READERS) {
+            200 if matches!(login, Some("deputy1" | "principal1")) => 303,
+            other => other,
+        },
+        ("GET", "/indicators/report.xlsx")
+        | ("GET", "/indicators/report.csv")
+        | ("GET", "/indicators/spravka.docx")
+        | ("GET", "/indicators/spravka.pdf") => match page_gate(READERS) {
+            200 if matches!(login, Some("deputy1" | "principal1")) => 404,
+            other => other,
+        },
+        ("GET", "/indicators/municipalities/{code}") => match page_gate(READERS) {
+            200 if !sees_municipality(login.unwrap_or_default(), muni) => 404,
+            other => other,
+        },
+        ("GET", "/indicators/schools/{code}") => match page_gate(READERS) {
+            200 if !sees_school(login.unwrap_or_default(), school) => 404,
+            other => other,
+        },
+        ("GET", "/api/v1/indicators") => match login {
+            None => 401,
+            Some("cnppm1" | "admin1" | "coord1") => 200,
+            Some(_) => 404,
+        },
+        ("GET", "/targets") | ("GET", "/custom-indicators") => {
+            page_gate(&["cnppm1", "admin1", "deputy1", "principal1", "coord1"])
+        }
+        // The matrix posts empty forms: no indicator, no code — refused.
+        ("POST", "/targets") | ("POST", "/custom-indicators") => {
+            match page_gate(&["cnppm1", "admin1"]) {
+                200 => 422,
+                other => other,
+            }
+        }
+        // No such target or custom indicator in the test region.
+        ("POST", "/targets/{id}/remove") | ("POST", "/custom-indicators/{id}") => {
+            match page_gate(&["cnppm1", "admin1"]) {
+                200 => 404,
+                other => other,
+            }
+        }
+        ("GET", "/custom-indicators/{id}") => {
+            match page_gate(&["cnppm1", "admin1", "deputy1", "principal1", "coord1"]) {
+                200 => 404,
+                other => other,
+            }
+        }
+        ("POST", "/custom-indicators/{id}/values") => {
+            match page_gate(&["coord1", "cnppm1", "admin1"]) {
+                200 => 404,
+                other => other,
+            }
+        }
         // The board: the run redirects back to it, «/matching» to the
         // methodists' board.
         ("GET", "/matching")

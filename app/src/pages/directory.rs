@@ -46,6 +46,7 @@ pub fn render_municipality(p: &MunicipalityPage) -> String {
         view! {
             <h1>{m.municipality.name}</h1>
             <p class="lead">{summary}</p>
+            {crate::pages::dashboard::indicators_panel(p.indicators, p.indicators_href)}
             <section aria-labelledby="clusters-title">
                 <h2 id="clusters-title">"Школы по кластерам"</h2>
                 {cluster_stats(&p.schools)}
@@ -460,6 +461,8 @@ mod tests {
                 since: "01.12.2026".into(),
                 reasons: vec!["ШНОР".into(), "тот же муниципалитет".into()],
             }],
+            indicators: vec![],
+            indicators_href: None,
         });
         assert_page(&html, "Смоленский район");
         assert!(html.contains("3 школы, 36 педагогов"));
@@ -503,6 +506,8 @@ mod tests {
             schools: schools(),
             filter: SchoolFilterView::default(),
             mentor_pairs: vec![],
+            indicators: vec![],
+            indicators_href: None,
         });
         assert!(html.contains("Действующих назначений школ-наставников нет."));
     }

@@ -136,6 +136,7 @@ pub fn render_school(p: &SchoolPage) -> String {
         view! {
             <h1>{s.name.clone()}</h1>
             {notice(p.notice)}
+            {crate::pages::dashboard::indicators_panel(p.indicators, p.indicators_href)}
             <section class="card" aria-labelledby="school-card-title">
                 <h2 id="school-card-title">"Карточка ОО"</h2>
                 <dl class="facts">
@@ -376,6 +377,8 @@ mod tests {
                     href: None,
                 },
             ],
+            indicators: vec![],
+            indicators_href: None,
         }
     }
 

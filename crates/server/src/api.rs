@@ -293,3 +293,29 @@ pub async fn teacher_profile(
         "history": history,
     })))
 }
+
+/// `GET /api/v1/indicators?municipality=&school=&from=&to=`: the report of
+/// `report indicators --format json`, for a scope the caller may see
+/// (anything else answers 404).
+pub async fn indicators(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    axum::extract::Query(q): axum::extract::Query<crate::web_dashboard::PeriodQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let readers = [
+        domain::Role::CnppmMethodist,
+        domain::Role::Admin,
+        domain::Role::MunicipalCoordinator,
+        domain::Role::DeputyHead,
+        domain::Role::Principal,
+    ];
+    if !c.has_any(&readers) {
+        return Err(Failure::NotFound.into());
+    }
+    let (_, period, board) = crate::web_dashboard::report_lines(&state, &c, &q).await?;
+    Ok(Json(crate::indicators::report_json(
+        &board.at,
+        period,
+        &crate::web_dashboard::lines_of(&board),
+    )))
+}

@@ -100,6 +100,13 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Снимок показателей за сегодня (для динамики и прогноза на панелях);
+    /// с --from — и за каждый пропущенный день с этой даты
+    Snapshot {
+        /// Первый день, за который снять пропущенные снимки
+        #[arg(long)]
+        from: Option<NaiveDate>,
+    },
     /// Создаёт синтетический регион в виде файлов импорта
     GenRegion {
         #[arg(long)]
@@ -445,6 +452,10 @@ async fn run(cli: Cli) -> CliResult {
                     match_schools(store.as_ref(), apply, json).await
                 }
             }
+        }
+        Command::Snapshot { from } => {
+            let store = open(&cli.database_url).await?;
+            snapshot(store.as_ref(), from).await
         }
         Command::GenRegion {
             teachers,
@@ -823,15 +834,25 @@ async fn report_indicators(
     if format == ReportFormat::Xlsx && out.is_none() {
         return refused("--format xlsx: укажите файл: --out indicators.xlsx");
     }
+    let school_municipality = match &at {
+        Where::School(code) => store
+            .school(&region, code)
+            .await?
+            .map(|s| s.school.municipality),
+        _ => None,
+    };
     let bar = crate::import::spinner(true, "Подсчёт показателей…");
-    let facts =
-        crate::indicators::facts(store, &RegionAuthority::command_line(), config.timezone).await;
+    let board = crate::dashboard::board(
+        store,
+        &at,
+        school_municipality.as_ref(),
+        period,
+        today,
+        config.timezone,
+    )
+    .await;
     bar.finish_and_clear();
-    let (teachers, schools) = facts.map_err(refusal_or_internal)?;
-    let targets = crate::indicators::targets(store, period)
-        .await
-        .map_err(refusal_or_internal)?;
-    let lines = crate::indicators::lines(&teachers, &schools, &targets, &at, period, today);
+    let lines = crate::web_dashboard::lines_of(&board.map_err(refusal_or_internal)?);
     let bytes = match format {
         ReportFormat::Json => {
             let mut text = crate::indicators::report_json(&at, period, &lines).to_string();
@@ -844,6 +865,34 @@ async fn report_indicators(
         }
     };
     write_report(&bytes, out, "Показатели")
+}
+
+async fn snapshot(store: &dyn Store, from: Option<NaiveDate>) -> CliResult {
+    let config = Config::new("");
+    let today = config.today();
+    let from = from.unwrap_or(today);
+    if from > today {
+        return refused("--from: дата в будущем; снимки снимаются за прошедшие дни и сегодня");
+    }
+    let days = (today - from).num_days() as u64 + 1;
+    let bar = indicatif::ProgressBar::new(days);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "Снимки показателей {bar:30} {pos}/{len} [{elapsed}]",
+        )
+        .expect("valid template"),
+    );
+    let written = crate::dashboard::backfill(store, from, today, config.timezone, |_| bar.inc(1))
+        .await
+        .map_err(refusal_or_internal);
+    bar.finish_and_clear();
+    let written = written?;
+    eprintln!(
+        "Снимки показателей за {} – {}: записано строк: {written}.",
+        from.format("%d.%m.%Y"),
+        today.format("%d.%m.%Y")
+    );
+    Ok(())
 }
 
 async fn report_roadmap(store: &dyn Store, format: ReportFormat, out: Option<&Path>) -> CliResult {

@@ -206,6 +206,23 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
         "  маршруты: утверждено {}, ждут подтверждения {}, выполнено {}",
         shown.0, shown.1, shown.2
     );
+    let set = demo_targets(store.as_ref(), &config, &directory).await?;
+    eprintln!("  целевые значения: задано {set} (остальные — по умолчанию из дорожных карт)");
+    let entered = demo_custom(store.as_ref(), &config, &directory, &accounts).await?;
+    eprintln!("  показатели координаторов: значений введено {entered}");
+    let today = config.today();
+    let from = domain::indicators::school_year(today).from;
+    let bar = indicatif::ProgressBar::new((today - from).num_days() as u64 + 1);
+    let written =
+        crate::dashboard::backfill(store.as_ref(), from, today, config.timezone, |_| bar.inc(1))
+            .await
+            .map_err(|f| anyhow::anyhow!("{f}"));
+    bar.finish_and_clear();
+    eprintln!(
+        "  снимки показателей с {}: строк {}",
+        from.format("%d.%m.%Y"),
+        written?
+    );
     let _ = std::fs::remove_dir_all(&work);
     let hash = tokio::task::spawn_blocking(|| hash_password_blocking(DEMO_PASSWORD))
         .await?
@@ -216,6 +233,136 @@ pub async fn run(addr: &str, teachers: u32) -> CliResult {
     }
     print_accounts(&accounts, &public_url);
     crate::cli::serve(store, addr, &public_url).await
+}
+
+/// The region's own targets on top of the seeds' defaults: the share of
+/// routes assigned and of diagnostics taken (which the seeds set no number
+/// for), and a stricter route-completion target for one municipality.
+/// Answers how many were set.
+async fn demo_targets(
+    store: &dyn Store,
+    config: &Config,
+    directory: &store::Directory,
+) -> CliResult<usize> {
+    use domain::indicators::{Indicator, Percent, Where, school_year};
+    let due = Some(school_year(config.today()).to);
+    let pct = |p: &str| Percent::parse(p).expect("a demo threshold");
+    let mut rows = vec![
+        store::NewTarget {
+            indicator: Indicator::RouteAssigned,
+            threshold: pct("60"),
+            at: Where::Region,
+            due_on: due,
+        },
+        store::NewTarget {
+            indicator: Indicator::DiagnosticsCoverage,
+            threshold: pct("90"),
+            at: Where::Region,
+            due_on: due,
+        },
+        store::NewTarget {
+            indicator: Indicator::Growth,
+            threshold: pct("30"),
+            at: Where::Region,
+            due_on: due,
+        },
+    ];
+    if let Some(m) = directory.municipalities.first() {
+        rows.push(store::NewTarget {
+            indicator: Indicator::RouteCompletion,
+            threshold: pct("80"),
+            at: Where::Municipality(m.code.clone()),
+            due_on: due,
+        });
+    }
+    let n = rows.len();
+    store
+        .apply_targets(&RegionAuthority::command_line(), rows, now_millis())
+        .await?;
+    Ok(n)
+}
+
+/// A custom indicator the seeds set a target on and the product does not
+/// record — the share of schools with low results connected to the
+/// «500+» project (≥ 75 %) — with values the coordinators entered for
+/// some municipalities (the demo coordinator's own among them), each with
+/// the document that confirms it. Answers how many values were entered.
+async fn demo_custom(
+    store: &dyn Store,
+    config: &Config,
+    directory: &store::Directory,
+    accounts: &[Account],
+) -> CliResult<usize> {
+    use domain::indicators::{Percent, Share, school_year};
+    let year = school_year(config.today());
+    let defined = store
+        .define_custom_indicator(
+            &RegionAuthority::command_line(),
+            store::NewCustomIndicator {
+                code: "school_500".into(),
+                title: "Школы с низкими результатами, подключённые к проекту «500+»".into(),
+                description: "Из школ ШНОР и ШсРНР муниципалитета — доля подключённых к \
+                              федеральному проекту адресной помощи «500+»"
+                    .into(),
+                threshold: Some(Percent::parse("75").expect("a demo threshold")),
+                due_on: Some(year.to),
+                active: true,
+            },
+            now_millis(),
+        )
+        .await?;
+    let caller_of = |a: &Account| domain::Caller {
+        login: a.login.clone(),
+        full_name: a.full_name.clone(),
+        roles: a.roles.clone(),
+        school: a.school.clone(),
+        municipality: a.municipality.clone(),
+    };
+    let coordinator = accounts.iter().find(|a| a.has(Role::MunicipalCoordinator));
+    let methodist = accounts
+        .iter()
+        .find(|a| a.has(Role::CnppmMethodist))
+        .ok_or_else(|| anyhow::anyhow!("the demo region has no ЦНППМ methodist"))?;
+    let mut entered = 0;
+    for (n, m) in directory.municipalities.iter().enumerate() {
+        let own = coordinator.filter(|c| c.municipality.as_ref() == Some(&m.code));
+        // Every third municipality has reported, and the coordinator's own.
+        if own.is_none() && n % 3 != 0 {
+            continue;
+        }
+        let flagged = directory
+            .schools
+            .iter()
+            .filter(|s| s.active && s.municipality == m.code && !s.clusters.is_empty())
+            .count() as u64;
+        if flagged == 0 {
+            continue;
+        }
+        let connected = (flagged * (2 + n as u64 % 3)).div_ceil(4).min(flagged);
+        let caller = caller_of(own.unwrap_or(methodist));
+        store
+            .add_custom_value(
+                &caller,
+                store::NewCustomValue {
+                    indicator_id: defined.id,
+                    municipality: Some(m.code.clone()),
+                    as_of: config.today() - chrono::Days::new(3 + n as u64 % 20),
+                    share: Share {
+                        numerator: connected,
+                        denominator: flagged,
+                    },
+                    evidence: format!(
+                        "Письмо органа управления образованием № {}-{} о школах проекта «500+»",
+                        100 + n,
+                        year.from.format("%Y")
+                    ),
+                },
+                now_millis(),
+            )
+            .await?;
+        entered += 1;
+    }
+    Ok(entered)
 }
 
 /// The roadmap the project ships (`demo/roadmap.txt`, written the way
@@ -441,15 +588,21 @@ async fn demo_routes(
         .routes_where(&domain::Scope::region(), &store::RouteFilter::default())
         .await?;
     let (mut approved, mut waiting, mut completed) = (0, 0, 0);
+    // Routes were approved and steps confirmed over the past weeks, not all
+    // today: the dashboards' history (backfilled from these facts) shows
+    // the pace of the work.
+    const DAY: i64 = 24 * 60 * 60 * 1000;
     let now = now_millis();
     for (n, route) in drafts.iter().enumerate() {
+        let approved_at = now - (20 + (n as i64 * 7) % 60) * DAY;
+        let done_at = approved_at + (1 + (n as i64 * 5) % 18) * DAY;
         let school = school_of.get(&route.teacher);
         let in_showcase = school.is_some() && school == showcase.as_ref();
         if !in_showcase && n % 3 != 0 {
             continue;
         }
         if store
-            .approve_route(&methodist, route.id, now)
+            .approve_route(&methodist, route.id, approved_at)
             .await
             .is_err()
         {
@@ -477,10 +630,10 @@ async fn demo_routes(
             for (i, s) in route.steps.iter().enumerate() {
                 if s.step.mandatory {
                     store
-                        .submit_step(&route.teacher, route.id, i as u32, evidence(), now)
+                        .submit_step(&route.teacher, route.id, i as u32, evidence(), done_at)
                         .await?;
                     store
-                        .review_step(&reviewer, route.id, i as u32, true, None, now)
+                        .review_step(&reviewer, route.id, i as u32, true, None, done_at)
                         .await?;
                 }
             }

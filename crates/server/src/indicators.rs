@@ -6,17 +6,22 @@
 //! diagnostics, routes and their confirmed steps, assignments with their
 //! start and end), never from a counter kept on the side.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use domain::indicators::{
     DiagnosticFact, Indicator, Interval, RouteFact, SchoolFacts, Share, Target, TeacherFacts,
-    TrainingFact, Where, compute, default_targets, target_for,
+    TrainingFact, Where, compute, default_targets, members, target_for,
 };
-use domain::{ActivityKind, Login, Period, RegionAuthority, Role, SchoolCode, Scope};
+use domain::{
+    ActivityKind, Login, MunicipalityCode, Period, RegionAuthority, Role, SchoolCode, Scope,
+};
 use serde_json::{Value, json};
-use store::{AssignmentFilter, RouteFilter, SchoolAssignmentFilter, StepStatus, Store};
+use store::{
+    AssignmentFilter, IndicatorMember, IndicatorQuery, IndicatorTally, RouteFilter,
+    SchoolAssignmentFilter, StepStatus, Store,
+};
 
 use crate::error::Failure;
 use crate::roadmap::{excel_csv, iso_day};
@@ -44,7 +49,10 @@ pub async fn facts(
     let schools: HashMap<&SchoolCode, &domain::School> =
         directory.schools.iter().map(|s| (&s.code, s)).collect();
     let mut diagnostics: HashMap<Login, Vec<DiagnosticFact>> = HashMap::new();
-    for d in store.diagnostics_since(auth, NaiveDate::MIN).await? {
+    // Every diagnostic: the day before 0001-01-01, which PostgreSQL's
+    // `date` holds (`NaiveDate::MIN` it does not).
+    let before_all = NaiveDate::from_ymd_opt(0, 12, 31).expect("a valid day");
+    for d in store.diagnostics_since(auth, before_all).await? {
         diagnostics
             .entry(d.login.clone())
             .or_default()
@@ -141,6 +149,139 @@ pub async fn facts(
         })
         .collect();
     Ok((teachers, school_facts))
+}
+
+/// Every indicator's share per school within `at` over `period`: what the
+/// dashboards and reports sum. Counted by the database
+/// ([`Store::indicator_tallies`]), so that a region of any size is never
+/// read into memory; [`tallies_of`] is the definition it is held to.
+pub async fn tallies(
+    store: &dyn Store,
+    at: &Where,
+    period: Period,
+    today: NaiveDate,
+    tz: Tz,
+) -> Result<Vec<IndicatorTally>, Failure> {
+    let q = IndicatorQuery::new(period, today, &tz);
+    Ok(store
+        .indicator_tallies(&RegionAuthority::command_line(), &q, at)
+        .await?)
+}
+
+/// [`tallies`] computed by the domain over facts already read: the
+/// reference the database's aggregation is held to (same rows, same order).
+pub fn tallies_of(
+    teachers: &[TeacherFacts],
+    schools: &[SchoolFacts],
+    at: &Where,
+    period: Period,
+    today: NaiveDate,
+) -> Vec<IndicatorTally> {
+    let teacher_school: HashMap<&str, (Option<&SchoolCode>, Option<&MunicipalityCode>)> = teachers
+        .iter()
+        .map(|t| {
+            (
+                t.login.as_str(),
+                (t.school.as_ref(), t.municipality.as_ref()),
+            )
+        })
+        .collect();
+    let school_municipality: HashMap<&str, &MunicipalityCode> = schools
+        .iter()
+        .map(|s| (s.code.as_str(), &s.municipality))
+        .collect();
+    let mut out = Vec::new();
+    for indicator in Indicator::ALL {
+        let mut by_school: BTreeMap<Option<String>, (Option<MunicipalityCode>, Share)> =
+            BTreeMap::new();
+        for (id, counted) in members(indicator, teachers, schools, at, period, today) {
+            let (school, municipality) = if indicator == Indicator::MentorSchoolCoverage {
+                (
+                    Some(id.clone()),
+                    school_municipality.get(id.as_str()).map(|m| (*m).clone()),
+                )
+            } else {
+                let (s, m) = teacher_school
+                    .get(id.as_str())
+                    .copied()
+                    .unwrap_or((None, None));
+                (s.map(|c| c.as_str().to_string()), m.cloned())
+            };
+            let entry = by_school
+                .entry(school)
+                .or_insert((municipality, Share::default()));
+            entry.1.denominator += 1;
+            entry.1.numerator += u64::from(counted);
+        }
+        for (school, (municipality, share)) in by_school {
+            out.push(IndicatorTally {
+                indicator,
+                school: school.map(|c| SchoolCode::parse(&c).expect("a stored school code")),
+                municipality,
+                share,
+            });
+        }
+    }
+    out
+}
+
+/// The members of every indicator's denominator in one school, each with
+/// whether it is counted: the list to act on. Read from the database
+/// ([`Store::indicator_members`]); [`school_members_of`] is the definition.
+pub async fn school_members(
+    store: &dyn Store,
+    school: &SchoolCode,
+    period: Period,
+    today: NaiveDate,
+    tz: Tz,
+) -> Result<Vec<IndicatorMember>, Failure> {
+    let q = IndicatorQuery::new(period, today, &tz);
+    Ok(store
+        .indicator_members(&RegionAuthority::command_line(), &q, school)
+        .await?)
+}
+
+/// [`school_members`] by the domain over facts already read, in the
+/// store's order (by indicator, then id).
+pub fn school_members_of(
+    teachers: &[TeacherFacts],
+    schools: &[SchoolFacts],
+    school: &SchoolCode,
+    period: Period,
+    today: NaiveDate,
+) -> Vec<IndicatorMember> {
+    let at = Where::School(school.clone());
+    let mut out: Vec<IndicatorMember> = Indicator::ALL
+        .iter()
+        .flat_map(|&indicator| {
+            members(indicator, teachers, schools, &at, period, today)
+                .into_iter()
+                .map(move |(id, counted)| IndicatorMember {
+                    indicator,
+                    id,
+                    counted,
+                })
+        })
+        .collect();
+    store::indicators::sort_members(&mut out);
+    out
+}
+
+/// The share of `indicator` summed over the tallies `keep` selects.
+pub fn sum(
+    tallies: &[IndicatorTally],
+    indicator: Indicator,
+    keep: impl Fn(&IndicatorTally) -> bool,
+) -> Share {
+    let mut share = Share::default();
+    for t in tallies
+        .iter()
+        .filter(|t| t.indicator == indicator && keep(t))
+    {
+        share.numerator += t.share.numerator;
+        share.denominator += t.share.denominator;
+    }
+    share
 }
 
 /// One indicator's line of a report.
@@ -348,6 +489,46 @@ mod tests {
     use super::*;
     use domain::MunicipalityCode;
     use domain::indicators::Percent;
+
+    /// The instants the database compares with are the first instants of
+    /// the days `day_of` reads, in any zone: São Paulo skipped midnight on
+    /// 2018-11-04 (00:00 became 01:00), Moscow has no change.
+    #[test]
+    fn query_bounds_are_the_first_instants_of_the_region_days() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        for (tz, day) in [
+            (chrono_tz::America::Sao_Paulo, d(2018, 11, 4)),
+            (chrono_tz::America::Sao_Paulo, d(2018, 11, 5)),
+            (chrono_tz::Europe::Moscow, d(2026, 3, 15)),
+        ] {
+            let start = store::indicators::start_of_day(day, &tz);
+            assert_eq!(day_of(start, tz), day, "{tz} {day}");
+            assert_eq!(day_of(start - 1, tz), day.pred_opt().unwrap(), "{tz} {day}");
+        }
+        let gap = store::indicators::start_of_day(d(2018, 11, 4), &chrono_tz::America::Sao_Paulo);
+        assert_eq!(
+            chrono::DateTime::from_timestamp_millis(gap)
+                .unwrap()
+                .to_rfc3339(),
+            "2018-11-04T03:00:00+00:00"
+        );
+        let q = IndicatorQuery::new(
+            Period {
+                from: d(2025, 9, 1),
+                to: d(2026, 8, 31),
+            },
+            d(2026, 3, 15),
+            &chrono_tz::Europe::Moscow,
+        );
+        assert_eq!(
+            day_of(q.state_end, chrono_tz::Europe::Moscow),
+            d(2026, 3, 16)
+        );
+        assert_eq!(
+            day_of(q.state_end - 1, chrono_tz::Europe::Moscow),
+            d(2026, 3, 15)
+        );
+    }
 
     #[test]
     fn stored_targets_replace_the_default_of_their_indicator_and_scope_only() {

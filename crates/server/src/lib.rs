@@ -8,6 +8,8 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod custom_indicators;
+pub mod dashboard;
 pub mod demo;
 pub mod diagnostics;
 pub mod error;
@@ -21,11 +23,13 @@ pub mod session;
 pub mod state;
 pub mod web;
 pub mod web_catalogue;
+pub mod web_dashboard;
 pub mod web_diagnostics;
 pub mod web_matching;
 pub mod web_roadmap;
 pub mod web_routes;
 pub mod web_settings;
+pub mod web_targets;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -58,11 +62,17 @@ pub async fn launch(
         state.diagnostics.clone(),
         state.config.sweep_every,
     ));
+    let snapshots = tokio::spawn(dashboard::run_snapshots(
+        state.store.clone(),
+        state.config.timezone,
+        state.config.snapshot_every,
+    ));
     let router = routes::router(state);
     let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
+    snapshots.abort();
     served
 }
 

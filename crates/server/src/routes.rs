@@ -21,7 +21,8 @@ use crate::error::{ApiError, Failure, PageError};
 use crate::session::Identity;
 use crate::state::AppState;
 use crate::{
-    api, web, web_catalogue, web_diagnostics, web_matching, web_roadmap, web_routes, web_settings,
+    api, web, web_catalogue, web_dashboard, web_diagnostics, web_matching, web_roadmap, web_routes,
+    web_settings, web_targets,
 };
 
 /// Who may call a route.
@@ -55,6 +56,16 @@ const ROUTE_READERS: &[Role] = &[
     Role::MunicipalCoordinator,
 ];
 const ROUTE_MANAGERS: &[Role] = REGION;
+/// The indicators' targets and custom indicators: whoever reads the
+/// indicators (the route readers).
+const INDICATOR_READERS: &[Role] = ROUTE_READERS;
+/// Who enters a custom indicator's value: a municipal coordinator for its
+/// municipality, the region for any (the store checks the scope).
+const VALUE_ENTERERS: &[Role] = &[
+    Role::MunicipalCoordinator,
+    Role::CnppmMethodist,
+    Role::Admin,
+];
 const ROUTE_REVIEWERS: &[Role] = SCHOOL_STAFF;
 const MENTOR_NAMERS: &[Role] = &[
     Role::DeputyHead,
@@ -126,6 +137,7 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/api/v1/attempts/{id}/submit", SignedIn, post(api::submit_attempt)),
         route!(GET "/api/v1/teachers/{login}/profile", SignedIn, get(api::teacher_profile)),
         route!(GET "/api/v1/teachers/{login}/routes", SignedIn, get(api::teacher_routes)),
+        route!(GET "/api/v1/indicators", SignedIn, get(api::indicators)),
         route!(GET "/routes", Roles(ROUTE_READERS), get(web_routes::routes)),
         route!(POST "/routes/generate", Roles(ROUTE_MANAGERS), post(web_routes::generate)),
         route!(GET "/routes/{id}", SignedIn, get(web_routes::route)),
@@ -169,6 +181,21 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/roadmap.csv", Roles(ROUTE_READERS), get(web_roadmap::download_csv)),
         route!(POST "/roadmap/{id}/done", Roles(REGION), post(web_roadmap::mark_done)),
         route!(POST "/roadmap/{id}/undo", Roles(REGION), post(web_roadmap::mark_undone)),
+        route!(GET "/targets", Roles(INDICATOR_READERS), get(web_targets::targets)),
+        route!(POST "/targets", Roles(REGION), post(web_targets::set_target)),
+        route!(POST "/targets/{id}/remove", Roles(REGION), post(web_targets::remove_target)),
+        route!(GET "/custom-indicators", Roles(INDICATOR_READERS), get(web_targets::custom_indicators)),
+        route!(POST "/custom-indicators", Roles(REGION), post(web_targets::define_custom)),
+        route!(GET "/custom-indicators/{id}", Roles(INDICATOR_READERS), get(web_targets::custom_indicator)),
+        route!(POST "/custom-indicators/{id}", Roles(REGION), post(web_targets::update_custom)),
+        route!(POST "/custom-indicators/{id}/values", Roles(VALUE_ENTERERS), post(web_targets::add_custom_value)),
+        route!(GET "/indicators", Roles(ROUTE_READERS), get(web_dashboard::index)),
+        route!(GET "/indicators/municipalities/{code}", Roles(ROUTE_READERS), get(web_dashboard::municipality)),
+        route!(GET "/indicators/schools/{code}", Roles(ROUTE_READERS), get(web_dashboard::school)),
+        route!(GET "/indicators/report.xlsx", Roles(ROUTE_READERS), get(web_dashboard::report_xlsx)),
+        route!(GET "/indicators/report.csv", Roles(ROUTE_READERS), get(web_dashboard::report_csv)),
+        route!(GET "/indicators/spravka.docx", Roles(ROUTE_READERS), get(web_dashboard::spravka_docx)),
+        route!(GET "/indicators/spravka.pdf", Roles(ROUTE_READERS), get(web_dashboard::spravka_pdf)),
         route!(GET "/settings", Roles(REGION), get(web_settings::settings)),
         route!(POST "/settings", Roles(REGION), post(web_settings::save_settings)),
     ]

@@ -19,6 +19,9 @@ pub struct Config {
     pub timezone: chrono_tz::Tz,
     /// How often overdue attempts are looked for and finalised.
     pub sweep_every: std::time::Duration,
+    /// How often the server checks that today's indicator snapshot is
+    /// taken (and takes it if not).
+    pub snapshot_every: std::time::Duration,
 }
 
 impl Config {
@@ -29,6 +32,7 @@ impl Config {
             public_url,
             timezone: chrono_tz::Europe::Moscow,
             sweep_every: std::time::Duration::from_secs(10),
+            snapshot_every: std::time::Duration::from_secs(15 * 60),
         }
     }
 

@@ -48,6 +48,9 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
         items.push(("/catalogue", "Каталог"));
         items.push(("/matching/methodists", "Подбор"));
         items.push(("/roadmap", "Дорожная карта"));
+        items.push(("/indicators", "Показатели"));
+        items.push(("/targets", "Цели"));
+        items.push(("/custom-indicators", "Доп. показатели"));
         items.push(("/banks", "Банки заданий"));
         items.push(("/settings", "Настройки"));
     }
@@ -65,6 +68,9 @@ pub(crate) fn chrome(c: &Caller, csrf: &Csrf, current: &str) -> app::Chrome {
     {
         items.push(("/routes", "Маршруты"));
         items.push(("/roadmap", "Дорожная карта"));
+        items.push(("/indicators", "Показатели"));
+        items.push(("/targets", "Цели"));
+        items.push(("/custom-indicators", "Доп. показатели"));
     }
     if c.has(Role::Teacher) {
         items.push(("/my-route", "Мой маршрут"));
@@ -645,6 +651,13 @@ async fn school_page(
         }
         mentored.sort_by(|a, b| a.name.cmp(&b.name));
     }
+    let (indicators, indicators_href) = crate::web_dashboard::panel(
+        state,
+        c,
+        domain::indicators::Where::School(code.clone()),
+        Some(&school.school.municipality),
+    )
+    .await?;
     Ok(html(app::render_school(&app::SchoolPage {
         chrome: chrome(c, csrf, current),
         school,
@@ -654,6 +667,8 @@ async fn school_page(
         notice: None,
         mentor,
         mentored,
+        indicators,
+        indicators_href,
     })))
 }
 
@@ -815,12 +830,21 @@ async fn municipality_page(
         });
     }
     mentor_pairs.sort_by(|a, b| a.school.name.cmp(&b.school.name));
+    let (indicators, indicators_href) = crate::web_dashboard::panel(
+        state,
+        c,
+        domain::indicators::Where::Municipality(code.clone()),
+        None,
+    )
+    .await?;
     Ok(html(app::render_municipality(&app::MunicipalityPage {
         chrome: chrome(c, csrf, current),
         municipality,
         schools,
         filter: view,
         mentor_pairs,
+        indicators,
+        indicators_href,
     })))
 }
 
