@@ -235,6 +235,17 @@ pub fn forecast_text(f: &Figure) -> String {
     }
 }
 
+/// A target's mark on a card's bar and its words («цель ≥ 75 % к 31.08.2026»).
+fn target_mark(threshold: domain::indicators::Percent, due_on: Option<NaiveDate>) -> (f64, String) {
+    let due = due_on
+        .map(|d| format!(" к {}", d.format("%d.%m.%Y")))
+        .unwrap_or_default();
+    (
+        threshold.as_f64(),
+        format!("цель ≥ {} %{due}", ru_percent_value(threshold)),
+    )
+}
+
 fn card(f: &Figure, period: Period) -> app::IndicatorCard {
     let light = f.light().as_str();
     let span = (period.to - period.from).num_days().max(1) as f64;
@@ -250,16 +261,10 @@ fn card(f: &Figure, period: Period) -> app::IndicatorCard {
             members_genitive(f.indicator, f.share.denominator)
         ),
         tenths: f.share.percent().map(|p| p.tenths()),
-        target: f.target.as_ref().map(|t| {
-            let due = t
-                .due_on
-                .map(|d| format!(" к {}", d.format("%d.%m.%Y")))
-                .unwrap_or_default();
-            (
-                t.threshold.as_f64(),
-                format!("цель ≥ {} %{due}", ru_percent_value(t.threshold)),
-            )
-        }),
+        target: f
+            .target
+            .as_ref()
+            .map(|t| target_mark(t.threshold, t.due_on)),
         light,
         status: status_text(f),
         forecast: forecast_text(f),
@@ -418,13 +423,7 @@ fn custom_card(l: &crate::custom_indicators::CustomLine) -> app::IndicatorCard {
         value: ru_percent(l.share),
         counts: format!("{} из {}", l.share.numerator, l.share.denominator),
         tenths: l.share.percent().map(|p| p.tenths()),
-        target: l.threshold.map(|t| {
-            let due = l
-                .due_on
-                .map(|d| format!(" к {}", d.format("%d.%m.%Y")))
-                .unwrap_or_default();
-            (t.as_f64(), format!("цель ≥ {} %{due}", ru_percent_value(t)))
-        }),
+        target: l.threshold.map(|t| target_mark(t, l.due_on)),
         light: light.as_str(),
         status: match (l.threshold, l.threshold.and_then(|t| shortfall(l.share, t))) {
             (None, _) => "цель не установлена".into(),
@@ -892,13 +891,31 @@ async fn analytical_report(
     Ok((seen, period, report))
 }
 
-fn spravka_name(seen: &Seen, period: Period, ext: &str) -> String {
-    format!(
-        "Аналитическая справка — {} — {}–{}.{ext}",
-        seen.title,
-        period.from.format("%d.%m.%Y"),
-        period.to.format("%d.%m.%Y")
-    )
+/// The analytical report of the scope asked for, rendered by `render`
+/// off the async workers, as a download of `content_type` with `ext`.
+async fn spravka(
+    state: &AppState,
+    c: &Caller,
+    q: &PeriodQuery,
+    render: fn(&iom_doc::AnalyticalReport) -> Vec<u8>,
+    content_type: &'static str,
+    ext: &str,
+) -> PageResult {
+    let (seen, period, report) = analytical_report(state, c, q).await?;
+    let bytes = tokio::task::spawn_blocking(move || render(&report))
+        .await
+        .map_err(|e| Failure::internal(e.to_string()))?;
+    Ok(crate::web_routes::download(
+        bytes,
+        content_type,
+        "spravka",
+        format!(
+            "Аналитическая справка — {} — {}–{}.{ext}",
+            seen.title,
+            period.from.format("%d.%m.%Y"),
+            period.to.format("%d.%m.%Y")
+        ),
+    ))
 }
 
 pub async fn spravka_docx(
@@ -906,16 +923,15 @@ pub async fn spravka_docx(
     PageCaller(c): PageCaller,
     Query(q): Query<PeriodQuery>,
 ) -> PageResult {
-    let (seen, period, report) = analytical_report(&state, &c, &q).await?;
-    let bytes = tokio::task::spawn_blocking(move || iom_doc::report_docx(&report))
-        .await
-        .map_err(|e| Failure::internal(e.to_string()))?;
-    Ok(crate::web_routes::download(
-        bytes,
+    spravka(
+        &state,
+        &c,
+        &q,
+        iom_doc::report_docx,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "spravka",
-        spravka_name(&seen, period, "docx"),
-    ))
+        "docx",
+    )
+    .await
 }
 
 pub async fn spravka_pdf(
@@ -923,16 +939,15 @@ pub async fn spravka_pdf(
     PageCaller(c): PageCaller,
     Query(q): Query<PeriodQuery>,
 ) -> PageResult {
-    let (seen, period, report) = analytical_report(&state, &c, &q).await?;
-    let bytes = tokio::task::spawn_blocking(move || iom_doc::report_pdf(&report))
-        .await
-        .map_err(|e| Failure::internal(e.to_string()))?;
-    Ok(crate::web_routes::download(
-        bytes,
+    spravka(
+        &state,
+        &c,
+        &q,
+        iom_doc::report_pdf,
         "application/pdf",
-        "spravka",
-        spravka_name(&seen, period, "pdf"),
-    ))
+        "pdf",
+    )
+    .await
 }
 
 /// The indicators' panel of the school and municipality pages: the cards of
