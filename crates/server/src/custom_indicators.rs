@@ -160,7 +160,7 @@ pub async fn custom_lines(
         Where::Region => {
             let region = Scope::region();
             let latest = latest(store, &region).await?;
-            let municipalities = store.municipalities(&region).await?.len();
+            let municipalities = store.municipality_names().await?.len();
             Box::new(move |d| region_figure_of(d.id, &latest, municipalities))
         }
     };

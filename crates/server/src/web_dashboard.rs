@@ -19,7 +19,7 @@ use domain::indicators::{Indicator, Share, Where, school_year};
 use domain::trend::{Forecast, Light, shortfall};
 use domain::{Caller, MunicipalityCode, Period, Role, SchoolCode};
 use serde::Deserialize;
-use store::{SchoolFilter, StaffFilter};
+use store::StaffFilter;
 
 use crate::dashboard::{Board, Figure, board, holding_back, part_light};
 use crate::error::{Failure, PageError};
@@ -124,11 +124,11 @@ pub async fn seen(state: &AppState, c: &Caller, at: &Where) -> Result<Seen, Fail
             }
             let name = state
                 .store
-                .municipalities(&scope)
+                .municipality_names()
                 .await?
                 .into_iter()
-                .find(|s| &s.municipality.code == m)
-                .map(|s| s.municipality.name)
+                .find(|x| &x.code == m)
+                .map(|x| x.name)
                 .ok_or(Failure::NotFound)?;
             Ok(Seen {
                 at: at.clone(),
@@ -339,7 +339,7 @@ async fn dashboard_page(
     {
         crumbs.push((name.clone(), board_href(&Where::Municipality(m.clone()))));
     }
-    let names = part_names(state, c, &at).await?;
+    let names = part_names(state, &at).await?;
     let (parts_title, parts) = match &at {
         Where::Region => (
             Some("Муниципалитеты".to_string()),
@@ -439,42 +439,22 @@ fn custom_card(l: &crate::custom_indicators::CustomLine) -> app::IndicatorCard {
 
 /// The names of the scope's parts (municipalities of the region, schools
 /// of a municipality).
-async fn part_names(
-    state: &AppState,
-    c: &Caller,
-    at: &Where,
-) -> Result<HashMap<Where, String>, Failure> {
-    let scope = c.scope();
+async fn part_names(state: &AppState, at: &Where) -> Result<HashMap<Where, String>, Failure> {
+    // Names are public; the caller may see `at` (checked before).
     Ok(match at {
-        // Municipalities' names are public; the caller may see the region.
         Where::Region => state
             .store
-            .municipalities(&domain::Scope::region())
+            .municipality_names()
             .await?
             .into_iter()
-            .map(|m| {
-                (
-                    Where::Municipality(m.municipality.code),
-                    m.municipality.name,
-                )
-            })
+            .map(|m| (Where::Municipality(m.code), m.name))
             .collect(),
         Where::Municipality(m) => state
             .store
-            .schools(
-                &scope,
-                &SchoolFilter {
-                    municipality: Some(m.clone()),
-                    include_inactive: true,
-                    ..SchoolFilter::default()
-                },
-            )
+            .school_names(m)
             .await?
             .into_iter()
-            .map(|s| {
-                let name = s.school.short_name.clone().unwrap_or(s.school.name);
-                (Where::School(s.school.code), name)
-            })
+            .map(|(code, name, short)| (Where::School(code), short.unwrap_or(name)))
             .collect(),
         Where::School(_) => HashMap::new(),
     })
@@ -801,7 +781,7 @@ async fn analytical_report(
             evidence: None,
         })
         .collect();
-    let names = part_names(state, c, &b.at).await?;
+    let names = part_names(state, &b.at).await?;
     let behind = parts_behind(&b, &names, &b.at, &c.scope())
         .into_iter()
         .map(|v| iom_doc::BehindList {

@@ -31,7 +31,10 @@ enum Teachers {
 /// Parameters: `$1` period.from, `$2` period.to, `$3` the state date, `$4`
 /// level_after, `$5` hired_since (days); `$6` young_under_years; `$7`
 /// period_start, `$8` period_end, `$9` state_end (instants); `$10` the
-/// municipality's or school's code when scoped.
+/// municipality's or school's code when scoped; then, counted in parts,
+/// the account-id range (`lo <= id < hi`). Teachers who can enter no
+/// denominator (not `low`, not young or newly hired, no diagnostic, no
+/// approved route) are dropped before grouping: they add 0 to every sum.
 ///
 /// Each fact is read once into a CTE with at most one row per account,
 /// then left-joined, so that the plan is a few scans and hash joins
@@ -54,20 +57,38 @@ fn teacher_flags(scope: Teachers, ranged: bool) -> String {
         ),
         Teachers::School => Some("SELECT id FROM schools WHERE code = $10"),
     };
-    // A region counted in parts: the accounts with `$10 <= id < $11`.
-    let range = ranged.then_some("id >= $10 AND id < $11");
-    let teachers = match (schools, range) {
-        (Some(q), _) => format!(" AND a.school_id IN ({q})"),
-        (None, Some(r)) => format!(" AND a.{r}"),
-        (None, None) => String::new(),
+    // A count in parts: the accounts with `lo <= id < hi`, the two
+    // parameters after the scope's code.
+    let (lo, hi) = if schools.is_some() {
+        ("$11", "$12")
+    } else {
+        ("$10", "$11")
     };
-    let accounts = |column: &str, key: &str| match (schools, range) {
-        (Some(q), _) => {
-            format!(" AND {column} IN (SELECT {key} FROM accounts WHERE school_id IN ({q}))")
+    let range = ranged.then(|| format!("id >= {lo} AND id < {hi}"));
+    let teachers: String = [
+        schools.map(|q| format!(" AND a.school_id IN ({q})")),
+        range.as_ref().map(|r| format!(" AND a.{r}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let accounts = |column: &str, key: &str| {
+        let mut wheres: Vec<String> = Vec::new();
+        if let Some(q) = schools {
+            wheres.push(format!("school_id IN ({q})"));
         }
-        (None, Some(_)) if key == "id" => format!(" AND {column} >= $10 AND {column} < $11"),
-        (None, Some(r)) => format!(" AND {column} IN (SELECT {key} FROM accounts WHERE {r})"),
-        (None, None) => String::new(),
+        if let Some(r) = &range {
+            wheres.push(r.clone());
+        }
+        match (wheres.is_empty(), schools.is_none() && key == "id") {
+            (true, _) => String::new(),
+            // The region's parts: the id range itself, no subquery.
+            (false, true) => format!(" AND {column} >= {lo} AND {column} < {hi}"),
+            (false, false) => format!(
+                " AND {column} IN (SELECT {key} FROM accounts WHERE {})",
+                wheres.join(" AND ")
+            ),
+        }
     };
     let only = accounts("account_id", "id");
     let only_routes = accounts("r.account_id", "id");
@@ -145,6 +166,8 @@ fn teacher_flags(scope: Teachers, ranged: bool) -> String {
             LEFT JOIN rt ON rt.account_id = t.id \
             LEFT JOIN tc ON tc.account_id = t.id \
             LEFT JOIN ma ON ma.teacher = t.login \
+            WHERE t.low OR t.experience_years < $6 OR (t.hired_on >= $5 AND t.hired_on <= $3) \
+               OR dx.account_id IS NOT NULL OR rt.account_id IS NOT NULL \
         ), \
         g AS ( \
             SELECT login, school_id, \
@@ -273,10 +296,11 @@ fn scope_of(at: &Where) -> (Teachers, Option<&str>) {
     }
 }
 
-/// How many parts a region's count is split into, each on its own
-/// connection: the statement is CPU-bound in one backend, so parts run on
-/// the database's cores side by side. One per core the server sees, at
-/// most four (the pool's other connections stay free).
+/// How many parts a region's or a municipality's count is split into (by
+/// account id), each on its own connection: the statement is CPU-bound in
+/// one backend, so parts run on the database's cores side by side. One per
+/// core the server sees, at most four (the pool's other connections stay
+/// free). A school is small enough to count in one piece.
 fn region_parts() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
@@ -331,10 +355,10 @@ pub(crate) async fn indicator_tallies(
     at: &Where,
 ) -> Result<Vec<IndicatorTally>> {
     let (scope, code) = scope_of(at);
-    let parts = if matches!(scope, Teachers::Region) {
-        region_parts()
-    } else {
+    let parts = if matches!(scope, Teachers::School) {
         1
+    } else {
+        region_parts()
     };
     let sums = TEACHER_INDICATORS
         .iter()
@@ -387,7 +411,11 @@ pub(crate) async fn indicator_tallies(
             let snapshot = &snapshot;
             async move {
                 let mut part = begin_counting_in(pool, Some(snapshot)).await?;
-                let rows = bind_query(sql, q)
+                let mut query = bind_query(sql, q);
+                if let Some(code) = code {
+                    query = query.bind(code);
+                }
+                let rows = query
                     .bind(from)
                     .bind(to)
                     .fetch_all(&mut *part)

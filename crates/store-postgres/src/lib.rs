@@ -963,6 +963,40 @@ impl Store for PgStore {
         rows.iter().map(municipality_summary_of).collect()
     }
 
+    async fn municipality_names(&self) -> Result<Vec<Municipality>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT code, name FROM municipalities ORDER BY name, code")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(code, name)| {
+                Ok(Municipality {
+                    code: municipality_code_of(&code)?,
+                    name,
+                })
+            })
+            .collect()
+    }
+
+    async fn school_names(
+        &self,
+        municipality: &MunicipalityCode,
+    ) -> Result<Vec<(SchoolCode, String, Option<String>)>> {
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT s.code, s.name, s.short_name FROM schools s \
+             JOIN municipalities m ON m.id = s.municipality_id \
+             WHERE m.code = $1 ORDER BY s.name, s.code",
+        )
+        .bind(municipality.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(code, name, short)| Ok((school_code_of(&code)?, name, short)))
+            .collect()
+    }
+
     async fn schools(&self, scope: &Scope, filter: &SchoolFilter) -> Result<Vec<SchoolSummary>> {
         let mut qb = QueryBuilder::<Postgres>::new("WITH vs AS (SELECT s.id");
         qb.push(SCHOOL_FROM).push(" WHERE ");

@@ -160,6 +160,7 @@ macro_rules! conformance_suite {
             custom_indicators_are_defined_and_updated,
             custom_values_keep_history_within_the_scope,
             snapshots_are_taken_once_per_day_and_read_by_scope,
+            names_are_read_without_counts,
             indicators_take_states_on_the_edge_days,
             indicators_keep_to_their_scope,
         }

@@ -221,6 +221,18 @@ pub trait Store: Send + Sync + 'static {
     /// municipality name, then school name.
     async fn schools(&self, scope: &Scope, filter: &SchoolFilter) -> Result<Vec<SchoolSummary>>;
 
+    /// Every municipality's code and name, by name, without the counts
+    /// [`municipalities`](Store::municipalities) adds: names are public,
+    /// for pages that show only them (the dashboards).
+    async fn municipality_names(&self) -> Result<Vec<Municipality>>;
+
+    /// The schools of `municipality`, inactive ones too, as (code, name,
+    /// short name) by name, without counts: public, for the dashboards.
+    async fn school_names(
+        &self,
+        municipality: &MunicipalityCode,
+    ) -> Result<Vec<(SchoolCode, String, Option<String>)>>;
+
     /// One school, `None` when it does not exist or is outside `scope`.
     async fn school(&self, scope: &Scope, code: &SchoolCode) -> Result<Option<SchoolSummary>>;
 

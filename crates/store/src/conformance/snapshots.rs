@@ -74,3 +74,41 @@ pub async fn snapshots_are_taken_once_per_day_and_read_by_scope(store: &dyn Stor
         vec![day1, day2]
     );
 }
+
+/// The dashboards' names: every municipality, and a municipality's
+/// schools with inactive ones, ordered by name, without counts.
+pub async fn names_are_read_without_counts(store: &dyn Store) {
+    apply_fixture(store).await;
+    let summaries = store.municipalities(&Scope::region()).await.unwrap();
+    let mut expected: Vec<_> = summaries.into_iter().map(|m| m.municipality).collect();
+    expected.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
+    let names = store.municipality_names().await.unwrap();
+    assert_eq!(
+        names.iter().map(|m| m.code.clone()).collect::<Vec<_>>(),
+        expected.iter().map(|m| m.code.clone()).collect::<Vec<_>>()
+    );
+    let m = &names[0].code;
+    let schools = store
+        .schools(
+            &Scope::region(),
+            &crate::SchoolFilter {
+                municipality: Some(m.clone()),
+                include_inactive: true,
+                ..crate::SchoolFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut codes: Vec<_> = schools.into_iter().map(|s| s.school.code).collect();
+    codes.sort();
+    let mut named: Vec<_> = store
+        .school_names(m)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(code, ..)| code)
+        .collect();
+    named.sort();
+    assert!(!named.is_empty());
+    assert_eq!(named, codes);
+}
