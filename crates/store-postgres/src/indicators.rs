@@ -283,6 +283,10 @@ fn scope_of(at: &Where) -> (Teachers, Option<&str>) {
 /// its own connection: the statement is CPU-bound in one backend, so parts
 /// run on the database's cores side by side. One per core the server sees,
 /// at most four (the pool's other connections stay free).
+/// How many region counts run at once: each holds up to five of the pool's
+/// connections (`crate::POOL_SIZE` is 16), and the rest wait their turn.
+static REGION_COUNTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(3);
+
 fn region_parts() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
@@ -365,6 +369,19 @@ pub(crate) async fn indicator_tallies(
          LEFT JOIN municipalities m ON m.id = s.municipality_id",
         flags = teacher_flags(scope, parts > 1)
     );
+    // A region's count holds 1 + parts connections at once; letting only
+    // a few run together keeps them from taking the whole pool and waiting
+    // on each other for the rest.
+    let _permit = if parts > 1 {
+        Some(
+            REGION_COUNTS
+                .acquire()
+                .await
+                .map_err(|e| store::StoreError::Other(e.to_string()))?,
+        )
+    } else {
+        None
+    };
     let mut tx = begin_counting(pool).await?;
     let mut out = if parts > 1 {
         // Every part reads the first transaction's snapshot, so the parts

@@ -161,6 +161,7 @@ macro_rules! conformance_suite {
             custom_values_keep_history_within_the_scope,
             snapshots_are_taken_once_per_day_and_read_by_scope,
             names_are_read_without_counts,
+            concurrent_region_counts_all_finish_alike,
             indicators_take_states_on_the_edge_days,
             indicators_keep_to_their_scope,
         }

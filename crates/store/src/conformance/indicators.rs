@@ -474,3 +474,23 @@ pub async fn indicators_keep_to_their_scope(store: &dyn Store) {
         vec![member(MentorSchoolCoverage, "s-a2", false)]
     );
 }
+
+/// Many region counts at once (a morning when every coordinator opens the
+/// dashboard) all finish, each with the same answer: a count that holds
+/// several connections must not starve the others of the pool.
+pub async fn concurrent_region_counts_all_finish_alike(store: &dyn Store) {
+    edge_fixture(store).await;
+    let q = q0();
+    let auth = cli();
+    let alone = store
+        .indicator_tallies(&auth, &q, &Where::Region)
+        .await
+        .unwrap();
+    let calls = (0..24)
+        .map(|_| store.indicator_tallies(&auth, &q, &Where::Region))
+        .collect();
+    let outcomes: Vec<crate::Result<Vec<IndicatorTally>>> = join_all(calls).await;
+    for outcome in outcomes {
+        assert_eq!(outcome.unwrap(), alone);
+    }
+}
