@@ -50,6 +50,41 @@ impl Light {
     }
 }
 
+/// Where a share stands against its target today: no one to count, no
+/// target, met, or short by so many (exact, [`shortfall`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    NoData,
+    NoTarget,
+    Met,
+    Short(u64),
+}
+
+impl Standing {
+    /// A zero denominator is «нет данных» whether or not a target is set.
+    pub fn of(share: Share, threshold: Option<Percent>) -> Standing {
+        if share.denominator == 0 {
+            return Standing::NoData;
+        }
+        match threshold.map(|t| shortfall(share, t)) {
+            None => Standing::NoTarget,
+            Some(Some(0)) => Standing::Met,
+            Some(Some(n)) => Standing::Short(n),
+            Some(None) => Standing::NoData,
+        }
+    }
+
+    /// The light of a figure without a forecast (a part of a scope, an
+    /// entered value): met green, short red, otherwise grey.
+    pub fn light(self) -> Light {
+        match self {
+            Standing::Met => Light::Green,
+            Standing::Short(_) => Light::Red,
+            Standing::NoData | Standing::NoTarget => Light::Grey,
+        }
+    }
+}
+
 /// The forecast of one indicator against its target.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Forecast {
@@ -278,6 +313,20 @@ mod tests {
             Forecast::AtRisk { projected } => assert_eq!(projected, 0.0),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn standing_puts_no_data_before_no_target() {
+        assert_eq!(Standing::of(share(0, 0), None), Standing::NoData);
+        assert_eq!(Standing::of(share(0, 0), Some(pct("50"))), Standing::NoData);
+        assert_eq!(Standing::of(share(1, 4), None), Standing::NoTarget);
+        assert_eq!(Standing::of(share(1, 4), Some(pct("25"))), Standing::Met);
+        assert_eq!(
+            Standing::of(share(1, 4), Some(pct("75"))),
+            Standing::Short(2)
+        );
+        assert_eq!(Standing::Short(2).light(), Light::Red);
+        assert_eq!(Standing::NoTarget.light(), Light::Grey);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use chrono_tz::Tz;
 use domain::indicators::{
     Indicator, Percent, Share, Target, Where, school_year, state_date, target_for,
 };
-use domain::trend::{Forecast, Light, Point, forecast, shortfall};
+use domain::trend::{Forecast, Light, Point, Standing, forecast, shortfall};
 use domain::{MunicipalityCode, Period, SchoolCode};
 use store::{IndicatorTally, SnapshotRow, Store};
 
@@ -140,6 +140,11 @@ impl Figure {
             .as_ref()
             .and_then(|t| shortfall(self.share, t.threshold))
     }
+
+    /// Where today's share stands against the target.
+    pub fn standing(&self) -> Standing {
+        Standing::of(self.share, self.target.as_ref().map(|t| t.threshold))
+    }
 }
 
 /// One part of a scope (a municipality of the region, a school of a
@@ -157,15 +162,6 @@ impl Part {
             .find(|(i, ..)| *i == indicator)
             .map(|(_, s, t)| (*s, *t))
             .unwrap_or_default()
-    }
-}
-
-/// The light of a part's share: met, not met, or nothing to say.
-pub fn part_light(share: Share, threshold: Option<Percent>) -> Light {
-    match threshold.and_then(|t| share.meets(t)) {
-        Some(true) => Light::Green,
-        Some(false) => Light::Red,
-        None => Light::Grey,
     }
 }
 
@@ -403,7 +399,7 @@ mod tests {
         assert_eq!(behind[0].0.at, Where::Municipality(mc("m1")));
         assert_eq!(behind[0].2, 2);
         assert_eq!(
-            part_light(behind[0].1, Some(Percent::parse("75").unwrap())),
+            Standing::of(behind[0].1, Some(Percent::parse("75").unwrap())).light(),
             Light::Red
         );
     }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use domain::indicators::{
     DiagnosticFact, Indicator, Interval, RouteFact, SchoolFacts, Share, Target, TeacherFacts,
-    TrainingFact, Where, compute, default_targets, members, target_for,
+    TrainingFact, Where, default_targets, members,
 };
 use domain::{
     ActivityKind, Login, MunicipalityCode, Period, RegionAuthority, Role, SchoolCode, Scope,
@@ -300,32 +300,6 @@ impl Line {
     }
 }
 
-/// Every indicator for `at` over `period`, against its target.
-pub fn lines(
-    teachers: &[TeacherFacts],
-    schools: &[SchoolFacts],
-    targets: &[Target],
-    at: &Where,
-    period: Period,
-    today: NaiveDate,
-) -> Vec<Line> {
-    let school_municipality = match at {
-        Where::School(code) => schools
-            .iter()
-            .find(|s| &s.code == code)
-            .map(|s| s.municipality.clone()),
-        _ => None,
-    };
-    Indicator::ALL
-        .iter()
-        .map(|&indicator| Line {
-            indicator,
-            share: compute(indicator, teachers, schools, at, period, today),
-            target: target_for(targets, indicator, at, school_municipality.as_ref()).cloned(),
-        })
-        .collect()
-}
-
 /// The region's targets: the stored ones (`import targets`), and the
 /// defaults the seed roadmaps set (`domain::indicators::default_targets`)
 /// for each indicator whose region-wide target is not stored.
@@ -488,7 +462,7 @@ pub fn report_xlsx(at: &Where, period: Period, lines: &[Line]) -> Result<Vec<u8>
 mod tests {
     use super::*;
     use domain::MunicipalityCode;
-    use domain::indicators::Percent;
+    use domain::indicators::{Percent, target_for};
 
     /// The instants the database compares with are the first instants of
     /// the days `day_of` reads, in any zone: São Paulo skipped midnight on

@@ -16,12 +16,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use domain::indicators::{Indicator, Share, Where, school_year};
-use domain::trend::{Forecast, Light, shortfall};
+use domain::trend::{Forecast, Standing};
 use domain::{Caller, MunicipalityCode, Period, Role, SchoolCode};
 use serde::Deserialize;
 use store::StaffFilter;
 
-use crate::dashboard::{Board, Figure, board, holding_back, part_light};
+use crate::dashboard::{Board, Figure, board, holding_back};
 use crate::error::{Failure, PageError};
 use crate::indicators::Line;
 use crate::session::{Csrf, PageCaller};
@@ -151,16 +151,17 @@ pub async fn seen(state: &AppState, c: &Caller, at: &Where) -> Result<Seen, Fail
     }
 }
 
+/// A decimal as Russian writes it: «72,5».
+pub(crate) fn decimal_comma(value: impl std::fmt::Display) -> String {
+    value.to_string().replace('.', ",")
+}
+
 /// «72,5 %».
 pub fn ru_percent(share: Share) -> String {
     share.percent().map_or_else(
         || "нет данных".into(),
-        |p| format!("{} %", p.to_string().replace('.', ",")),
+        |p| format!("{} %", decimal_comma(p)),
     )
-}
-
-fn ru_percent_value(p: domain::indicators::Percent) -> String {
-    p.to_string().replace('.', ",")
 }
 
 /// Teachers or schools, by the indicator.
@@ -193,19 +194,27 @@ fn missing(indicator: Indicator) -> &'static str {
     }
 }
 
-/// The status line of a figure.
-pub fn status_text(f: &Figure) -> String {
-    if f.share.denominator == 0 {
-        return "нет данных".into();
+/// The status line of a standing; `unit` names the members short
+/// («не хватает 3 педагогов до цели»), if known.
+pub fn status_text(standing: Standing, unit: Option<Indicator>) -> String {
+    match standing {
+        Standing::NoData => "нет данных".into(),
+        Standing::NoTarget => "цель не установлена".into(),
+        Standing::Met => "цель достигнута".into(),
+        Standing::Short(n) => match unit {
+            Some(i) => format!("не хватает {n} {} до цели", members_genitive(i, n)),
+            None => format!("не хватает {n} до цели"),
+        },
     }
-    match (&f.target, f.shortfall()) {
-        (None, _) => "цель не установлена".into(),
-        (Some(_), Some(0)) => "цель достигнута".into(),
-        (Some(_), Some(n)) => format!(
-            "не хватает {n} {} до цели",
-            members_genitive(f.indicator, n)
-        ),
-        (Some(_), None) => "нет данных".into(),
+}
+
+/// A standing as the analytical report's status column says it.
+fn report_status(standing: Standing) -> &'static str {
+    match standing {
+        Standing::NoData => iom_doc::STATUS_NO_DATA,
+        Standing::NoTarget => iom_doc::STATUS_NO_TARGET,
+        Standing::Met => iom_doc::STATUS_MET,
+        Standing::Short(_) => iom_doc::STATUS_MISSED,
     }
 }
 
@@ -220,11 +229,11 @@ pub fn forecast_text(f: &Figure) -> String {
         (Forecast::Met | Forecast::NoTarget, _) => String::new(),
         (Forecast::OnTrack { projected }, Some(due)) => format!(
             "Прогноз: при текущем темпе к {due} — около {} %, цель будет достигнута.",
-            format!("{projected:.1}").replace('.', ",")
+            decimal_comma(format!("{projected:.1}"))
         ),
         (Forecast::AtRisk { projected }, Some(due)) => format!(
             "Прогноз: при текущем темпе к {due} — около {} %, цель не будет достигнута.",
-            format!("{projected:.1}").replace('.', ",")
+            decimal_comma(format!("{projected:.1}"))
         ),
         (Forecast::Missed, Some(due)) => format!("Срок {due} прошёл, цель не достигнута."),
         (Forecast::TooLittleHistory, Some(_)) => format!(
@@ -242,7 +251,7 @@ fn target_mark(threshold: domain::indicators::Percent, due_on: Option<NaiveDate>
         .unwrap_or_default();
     (
         threshold.as_f64(),
-        format!("цель ≥ {} %{due}", ru_percent_value(threshold)),
+        format!("цель ≥ {} %{due}", decimal_comma(threshold)),
     )
 }
 
@@ -266,7 +275,7 @@ fn card(f: &Figure, period: Period) -> app::IndicatorCard {
             .as_ref()
             .map(|t| target_mark(t.threshold, t.due_on)),
         light,
-        status: status_text(f),
+        status: status_text(f.standing(), Some(f.indicator)),
         forecast: forecast_text(f),
         trend: f
             .history
@@ -403,12 +412,7 @@ async fn dashboard_page(
 }
 
 fn custom_card(l: &crate::custom_indicators::CustomLine) -> app::IndicatorCard {
-    let met = l.threshold.and_then(|t| l.share.meets(t));
-    let light = match met {
-        Some(true) => Light::Green,
-        Some(false) => Light::Red,
-        None => Light::Grey,
-    };
+    let standing = Standing::of(l.share, l.threshold);
     app::IndicatorCard {
         key: format!("custom-{}", l.id),
         title: l.title.clone(),
@@ -424,13 +428,8 @@ fn custom_card(l: &crate::custom_indicators::CustomLine) -> app::IndicatorCard {
         counts: format!("{} из {}", l.share.numerator, l.share.denominator),
         tenths: l.share.percent().map(|p| p.tenths()),
         target: l.threshold.map(|t| target_mark(t, l.due_on)),
-        light: light.as_str(),
-        status: match (l.threshold, l.threshold.and_then(|t| shortfall(l.share, t))) {
-            (None, _) => "цель не установлена".into(),
-            (Some(_), None) => "нет данных".into(),
-            (Some(_), Some(0)) => "цель достигнута".into(),
-            (Some(_), Some(n)) => format!("не хватает {n} до цели"),
-        },
+        light: standing.light().as_str(),
+        status: status_text(standing, None),
         forecast: String::new(),
         trend: Vec::new(),
         evidence: l.evidence.clone(),
@@ -496,10 +495,8 @@ fn part_rows(
                 .map(|&i| {
                     let (share, threshold) = p.get(i);
                     (
-                        share
-                            .percent()
-                            .map_or_else(|| "—".into(), |v| v.to_string().replace('.', ",")),
-                        part_light(share, threshold).as_str(),
+                        share.percent().map_or_else(|| "—".into(), decimal_comma),
+                        Standing::of(share, threshold).light().as_str(),
                     )
                 })
                 .collect(),
@@ -760,13 +757,6 @@ async fn analytical_report(
     if matches!(b.at, Where::School(_)) {
         return Err(Failure::NotFound);
     }
-    let status = |f: &Figure| match (f.target.is_some(), f.shortfall()) {
-        (_, _) if f.share.denominator == 0 => iom_doc::STATUS_NO_DATA,
-        (false, _) => iom_doc::STATUS_NO_TARGET,
-        (true, Some(0)) => iom_doc::STATUS_MET,
-        (true, Some(_)) => iom_doc::STATUS_MISSED,
-        (true, None) => iom_doc::STATUS_NO_DATA,
-    };
     let indicators = b
         .figures
         .iter()
@@ -774,9 +764,9 @@ async fn analytical_report(
             title: f.indicator.title().into(),
             numerator: f.share.numerator,
             denominator: f.share.denominator,
-            percent: f.share.percent().map(|p| p.to_string().replace('.', ",")),
-            target: f.target.as_ref().map(|t| ru_percent_value(t.threshold)),
-            status: status(f).into(),
+            percent: f.share.percent().map(decimal_comma),
+            target: f.target.as_ref().map(|t| decimal_comma(t.threshold)),
+            status: report_status(f.standing()).into(),
             forecast: forecast_text(f),
             evidence: None,
         })
@@ -798,18 +788,12 @@ async fn analytical_report(
         .await?
         .into_iter()
         .map(|l| iom_doc::ReportIndicator {
-            status: match (l.threshold, l.met()) {
-                (None, _) => iom_doc::STATUS_NO_TARGET,
-                (Some(_), None) => iom_doc::STATUS_NO_DATA,
-                (Some(_), Some(true)) => iom_doc::STATUS_MET,
-                (Some(_), Some(false)) => iom_doc::STATUS_MISSED,
-            }
-            .into(),
+            status: report_status(Standing::of(l.share, l.threshold)).into(),
             title: l.title,
             numerator: l.share.numerator,
             denominator: l.share.denominator,
-            percent: l.share.percent().map(|p| p.to_string().replace('.', ",")),
-            target: l.threshold.map(ru_percent_value),
+            percent: l.share.percent().map(decimal_comma),
+            target: l.threshold.map(decimal_comma),
             forecast: String::new(),
             evidence: match (l.evidence, l.summed) {
                 (Some(e), _) => Some(e),

@@ -12,6 +12,7 @@
 //! A form with a mistake is answered again (422) with the values typed and
 //! a Russian message naming the field.
 
+use crate::web_dashboard::decimal_comma;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -84,7 +85,7 @@ fn done(path: &str, message: &str) -> Response {
 
 /// «75 %», «66,7 %».
 fn ru_percent(p: Percent) -> String {
-    format!("{} %", p.to_string().replace('.', ","))
+    format!("{} %", decimal_comma(p))
 }
 
 /// «31.08.2026», or «—».
@@ -99,7 +100,7 @@ fn share_text(s: Share) -> String {
             "{} из {} ({} %)",
             s.numerator,
             s.denominator,
-            p.to_string().replace('.', ",")
+            decimal_comma(p)
         ),
         None => format!("{} из {} (нет данных)", s.numerator, s.denominator),
     }
@@ -460,10 +461,7 @@ fn definition_form_of(d: &CustomIndicatorRow) -> app::CustomDefinitionForm {
         code: d.code.clone(),
         title: d.title.clone(),
         description: d.description.clone(),
-        threshold: d
-            .threshold
-            .map(|t| t.to_string().replace('.', ","))
-            .unwrap_or_default(),
+        threshold: d.threshold.map(decimal_comma).unwrap_or_default(),
         due_on: d
             .due_on
             .map(|d| d.format("%Y-%m-%d").to_string())
